@@ -1,0 +1,125 @@
+"""Run profiles, seeds and output folders.
+
+A *profile* sets the scale of every notebook: ``smoke`` (CI, seconds per notebook),
+``quick`` (default: minutes on a laptop CPU, results that visibly work) and ``full``
+(the book's scale, for a GPU or TPU). It is read from the ``GAN_TF_PROFILE`` environment
+variable. Outputs go under ``outputs/<run-name>/`` (``GAN_TF_OUTPUTS`` moves the root).
+
+See chapter 3 (README "Profiles").
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+PROFILES = ("smoke", "quick", "full")
+DEFAULT_PROFILE = "quick"
+PROFILE_ENV = "GAN_TF_PROFILE"
+OUTPUTS_ENV = "GAN_TF_OUTPUTS"
+DATA_ENV = "GAN_TF_DATA"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named scale. ``pick(smoke, quick, full)`` returns the value for this profile."""
+
+    name: str
+
+    def __post_init__(self):
+        if self.name not in PROFILES:
+            raise ValueError(
+                f"unknown profile {self.name!r}; expected one of {', '.join(PROFILES)}"
+            )
+
+    def pick(self, smoke, quick, full):
+        """Return ``smoke``, ``quick`` or ``full`` according to this profile."""
+        return {"smoke": smoke, "quick": quick, "full": full}[self.name]
+
+    @property
+    def is_smoke(self) -> bool:
+        return self.name == "smoke"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def profile(name: str | None = None) -> Profile:
+    """The active profile: ``name`` if given, else ``$GAN_TF_PROFILE``, else ``quick``.
+
+    Raises ``ValueError`` naming the three profiles for anything else.
+    """
+    if name is None:
+        name = os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
+    if name not in PROFILES:
+        source = "" if name is None else f" (from ${PROFILE_ENV})"
+        raise ValueError(
+            f"unknown profile {name!r}{source}; expected one of {', '.join(PROFILES)}"
+        )
+    return Profile(name)
+
+
+def set_seed(seed: int = 0, deterministic: bool = False) -> int:
+    """Seed Python, NumPy, TensorFlow and Keras; optionally turn on op determinism.
+
+    Returns the seed so a notebook can print it.
+    """
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    return seed
+
+
+def repo_root() -> Path | None:
+    """The source checkout holding this package (``None`` for a plain install)."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").exists() else None
+
+
+def outputs_root() -> Path:
+    """``$GAN_TF_OUTPUTS``, else ``<checkout>/outputs``, else ``./outputs``."""
+    env = os.environ.get(OUTPUTS_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    root = repo_root()
+    return (root if root is not None else Path.cwd()) / "outputs"
+
+
+def output_dir(run_name: str) -> Path:
+    """Create and return ``outputs/<run_name>/``; ``run_name`` is a plain folder name."""
+    if not run_name or not isinstance(run_name, str) or "/" in run_name or "\\" in run_name:
+        raise ValueError(f"run_name must be a non-empty folder name without '/', got {run_name!r}")
+    if run_name in (".", ".."):
+        raise ValueError(f"run_name must be a real folder name, got {run_name!r}")
+    path = outputs_root() / run_name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def data_roots() -> list[Path]:
+    """Folders searched for bundled data, in order: ``$GAN_TF_DATA``, ``<checkout>/data``."""
+    roots = []
+    env = os.environ.get(DATA_ENV)
+    if env:
+        roots.append(Path(env).expanduser().resolve())
+    root = repo_root()
+    if root is not None:
+        roots.append(root / "data")
+    return roots
+
+
+def cache_dir() -> Path:
+    """Where downloads are cached: ``<first data root>/cache`` (git-ignored)."""
+    roots = data_roots()
+    base = roots[0] if roots else Path.home() / ".cache" / "gan_tf"
+    return base / "cache" if roots else base

@@ -1,0 +1,24 @@
+"""Image data sets as ``tf.data.Dataset`` s of NHWC float32 images in [-1, 1].
+
+``load_images(name, ...)`` is the one entry point; ``load_arrays`` gives the same data as
+NumPy arrays (for metrics and plots). Names:
+
+- ``fashion_mnist``: the real Fashion-MNIST (Xiao et al., arXiv:1708.07747), shipped in
+  ``data/fashion-mnist/`` as the four IDX ``.gz`` files (MIT licence). Works offline.
+- ``mnist``: ``mnist.npz`` from ``data/cache/``; downloaded there through
+  ``keras.utils.get_file`` when there is a network.
+- ``digits``: scikit-learn's 8x8 handwritten digits (1,797 images, UCI ML repository).
+- ``tfds:<name>``: any TensorFlow Datasets image set (needs ``tensorflow-datasets`` and a
+  network or a prepared ``data_dir``).
+
+See chapter 3.1.
+"""
+
+from gan_tf.data.images import (  # noqa: F401
+    KNOWN_DATASETS,
+    CLASS_NAMES,
+    load_arrays,
+    load_images,
+    to_dataset,
+)
+from gan_tf.data import toy  # noqa: F401

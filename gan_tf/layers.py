@@ -1,0 +1,33 @@
+"""Reusable layers. See chapters 3.1 (reparameterisation) and 10 (later additions)."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class Reparameterize(keras.layers.Layer):
+    """z = mean + exp(log_var / 2) * eps, eps ~ N(0, I) (Kingma & Welling, arXiv:1312.6114,
+    section 2.4).
+
+    Called on ``[mean, log_var]`` (same shape ``(batch, latent)``). The noise comes from the
+    layer's own ``keras.random.SeedGenerator`` whose state is a variable, so it is saved with
+    checkpoints. See chapter 3.1.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        mean, log_var = inputs
+        eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
+        return mean + ops.exp(0.5 * log_var) * eps
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}

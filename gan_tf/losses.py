@@ -1,0 +1,173 @@
+"""GAN losses on discriminator logits, and the Gaussian KL term of the VAE.
+
+Every loss is a pure function of tensors. Discriminator and generator losses share one
+signature, ``<family>_<role>_loss(real_logits, fake_logits, reduction="mean")``; generator losses
+ignore ``real_logits`` (pass ``None``). Logits may have any rank: a patch discriminator's
+``(batch, h, w, 1)`` map is averaged over its non-batch axes per example.
+
+``reduction="mean"`` returns a scalar (mean over the batch); ``reduction="none"`` returns the
+per-example losses, shape ``(batch,)``, so that a trainer under ``tf.distribute`` can divide the
+replica's sum by the *global* batch size.
+
+Families (D is sigmoid(logit) where a probability is meant):
+
+- ``minimax``: Goodfellow et al. 2014 (arXiv:1406.2661, eq. 1): D minimises
+  -log D(x) - log(1 - D(G(z))); G minimises log(1 - D(G(z))).
+- ``nonsaturating``: same D loss; G minimises -log D(G(z)) (arXiv:1406.2661, section 3).
+- ``wasserstein``: Arjovsky et al. 2017 (arXiv:1701.07875, Algorithm 1): the critic minimises
+  f(G(z)) - f(x); G minimises -f(G(z)).
+- ``least_squares``: Mao et al. 2017 (arXiv:1611.04076, eq. 2, a=0, b=1, c=1):
+  D: 1/2 (D(x) - b)^2 + 1/2 (D(G(z)) - a)^2; G: 1/2 (D(G(z)) - c)^2, on raw outputs.
+- ``hinge``: Lim & Ye 2017 / Miyato et al. 2018 (arXiv:1802.05957, eq. 16):
+  D: relu(1 - D(x)) + relu(1 + D(G(z))); G: -D(G(z)).
+
+See chapters 3.2, 5.3 and 10.4.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+REDUCTIONS = ("mean", "none")
+
+
+def _per_example(values):
+    """Mean over all non-batch axes: any rank -> (batch,)."""
+    values = tf.convert_to_tensor(values)
+    if values.shape.rank is None:
+        raise ValueError("logits must have a known rank")
+    if values.shape.rank == 0:
+        raise ValueError("logits must have a batch axis, got a scalar")
+    if values.shape.rank == 1:
+        return values
+    return tf.reduce_mean(values, axis=list(range(1, values.shape.rank)))
+
+
+def _reduce(per_example, reduction):
+    if reduction == "mean":
+        return tf.reduce_mean(per_example)
+    if reduction == "none":
+        return per_example
+    raise ValueError(f"unknown reduction {reduction!r}; expected one of {REDUCTIONS}")
+
+
+def _logits(x, name):
+    if x is None:
+        raise ValueError(f"{name} is required (got None)")
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        raise ValueError(f"{name} must be a floating tensor, got dtype {x.dtype.name}")
+    return tf.cast(x, tf.float32)  # losses in float32, also under mixed precision
+
+
+def _d_loss(real_logits, fake_logits, real_term, fake_term, reduction):
+    r = _per_example(real_term(_logits(real_logits, "real_logits")))
+    f = _per_example(fake_term(_logits(fake_logits, "fake_logits")))
+    return _reduce(r + f, reduction)
+
+
+def _g_loss(fake_logits, term, reduction):
+    return _reduce(_per_example(term(_logits(fake_logits, "fake_logits"))), reduction)
+
+
+# -- minimax / non-saturating --------------------------------------------------------------
+
+def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean"):
+    """-log sigmoid(real) - log(1 - sigmoid(fake)) = softplus(-real) + softplus(fake)."""
+    return _d_loss(real_logits, fake_logits, lambda r: tf.nn.softplus(-r),
+                   tf.nn.softplus, reduction)
+
+
+def minimax_generator_loss(real_logits, fake_logits, reduction="mean"):
+    """log(1 - sigmoid(fake)) = -softplus(fake): saturates when D rejects the fakes."""
+    del real_logits
+    return _g_loss(fake_logits, lambda f: -tf.nn.softplus(f), reduction)
+
+
+nonsaturating_discriminator_loss = minimax_discriminator_loss
+
+
+def nonsaturating_generator_loss(real_logits, fake_logits, reduction="mean"):
+    """-log sigmoid(fake) = softplus(-fake)."""
+    del real_logits
+    return _g_loss(fake_logits, lambda f: tf.nn.softplus(-f), reduction)
+
+
+# -- Wasserstein ---------------------------------------------------------------------------
+
+def wasserstein_discriminator_loss(real_logits, fake_logits, reduction="mean"):
+    """Critic loss f(fake) - f(real); its negative estimates W(P_r, P_g) up to K."""
+    return _d_loss(real_logits, fake_logits, lambda r: -r, lambda f: f, reduction)
+
+
+def wasserstein_generator_loss(real_logits, fake_logits, reduction="mean"):
+    """-f(fake)."""
+    del real_logits
+    return _g_loss(fake_logits, lambda f: -f, reduction)
+
+
+# -- least squares -------------------------------------------------------------------------
+
+def least_squares_discriminator_loss(real_logits, fake_logits, reduction="mean",
+                                     a=0.0, b=1.0):
+    """1/2 (D(x) - b)^2 + 1/2 (D(G(z)) - a)^2 on raw outputs (LSGAN, eq. 2)."""
+    return _d_loss(real_logits, fake_logits, lambda r: 0.5 * tf.square(r - b),
+                   lambda f: 0.5 * tf.square(f - a), reduction)
+
+
+def least_squares_generator_loss(real_logits, fake_logits, reduction="mean", c=1.0):
+    """1/2 (D(G(z)) - c)^2."""
+    del real_logits
+    return _g_loss(fake_logits, lambda f: 0.5 * tf.square(f - c), reduction)
+
+
+# -- hinge ---------------------------------------------------------------------------------
+
+def hinge_discriminator_loss(real_logits, fake_logits, reduction="mean"):
+    """relu(1 - D(x)) + relu(1 + D(G(z)))."""
+    return _d_loss(real_logits, fake_logits, lambda r: tf.nn.relu(1.0 - r),
+                   lambda f: tf.nn.relu(1.0 + f), reduction)
+
+
+def hinge_generator_loss(real_logits, fake_logits, reduction="mean"):
+    """-D(G(z))."""
+    del real_logits
+    return _g_loss(fake_logits, lambda f: -f, reduction)
+
+
+LOSSES = {
+    "minimax": (minimax_discriminator_loss, minimax_generator_loss),
+    "nonsaturating": (nonsaturating_discriminator_loss, nonsaturating_generator_loss),
+    "wasserstein": (wasserstein_discriminator_loss, wasserstein_generator_loss),
+    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+}
+
+
+def get(name):
+    """``(discriminator_loss, generator_loss)`` for a family name (see ``LOSSES``)."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown GAN loss {name!r}; expected one of {', '.join(LOSSES)}")
+    return LOSSES[name]
+
+
+# -- VAE -----------------------------------------------------------------------------------
+
+def gaussian_kl(mean, log_var, reduction="mean"):
+    """KL( N(mean, exp(log_var)) || N(0, I) ), summed over latent axes.
+
+    = -1/2 * sum(1 + log_var - mean^2 - exp(log_var)) (Kingma & Welling, arXiv:1312.6114,
+    appendix B). Shapes ``(batch, latent...)``. See chapter 3.1.
+    """
+    mean = tf.cast(tf.convert_to_tensor(mean), tf.float32)
+    log_var = tf.cast(tf.convert_to_tensor(log_var), tf.float32)
+    if mean.shape.rank != log_var.shape.rank or (
+        mean.shape.is_fully_defined() and log_var.shape.is_fully_defined()
+        and mean.shape != log_var.shape
+    ):
+        raise ValueError(f"mean and log_var must have one shape, got {mean.shape} and {log_var.shape}")
+    if mean.shape.rank is None or mean.shape.rank < 2:
+        raise ValueError(f"mean must have shape (batch, latent...), got {mean.shape}")
+    terms = 1.0 + log_var - tf.square(mean) - tf.exp(log_var)
+    kl = -0.5 * tf.reduce_sum(terms, axis=list(range(1, mean.shape.rank)))
+    return _reduce(kl, reduction)

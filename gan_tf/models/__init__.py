@@ -1,0 +1,15 @@
+"""Architectures: ``build_<arch>_<role>(...)`` returning a named ``keras.Model``.
+
+No losses and no training here (that is ``gan_tf.losses`` and ``gan_tf.trainers``).
+See chapters 3 and 4.
+"""
+
+from gan_tf.models.mlp import build_mlp_discriminator, build_mlp_generator  # noqa: F401
+from gan_tf.models.autoencoder import (  # noqa: F401
+    build_autoencoder,
+    build_conv_decoder,
+    build_conv_encoder,
+    build_dense_decoder,
+    build_dense_encoder,
+)
+from gan_tf.models.vae import build_vae_decoder, build_vae_encoder  # noqa: F401

@@ -1,0 +1,27 @@
+"""Argument checks shared by the model builders."""
+
+from __future__ import annotations
+
+
+def positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def shape(value, name, rank=None):
+    try:
+        value = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a tuple of positive ints, got {value!r}") from None
+    if not value or min(value) <= 0 or (rank is not None and len(value) != rank):
+        want = f"{rank} positive ints" if rank else "positive ints"
+        raise ValueError(f"{name} must be a tuple of {want}, got {value!r}")
+    return value
+
+
+def units(value, name):
+    value = tuple(value)
+    for u in value:
+        positive_int(u, f"each of {name}")
+    return value

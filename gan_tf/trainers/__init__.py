@@ -1,0 +1,9 @@
+"""Training algorithms as ``keras.Model`` subclasses trained with ``fit()``.
+
+``GAN`` holds the shared, tested training loop; later algorithms (WGAN, WGAN-GP, ...)
+override its loss hooks. ``VAE`` trains an encoder/decoder pair on the ELBO.
+See chapters 3 and 4.
+"""
+
+from gan_tf.trainers.gan import GAN  # noqa: F401
+from gan_tf.trainers.vae import VAE  # noqa: F401

@@ -1,0 +1,63 @@
+"""Helpers shared by the trainers: input checks, loss averaging, optimizer set-up."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+
+def unpack_inputs(data):
+    """The images of a batch that may be ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``."""
+    if isinstance(data, (tuple, list)):
+        return data[0]
+    return data
+
+
+def check_batch_spec(x, expected_shape, what):
+    """Raise ``ValueError`` (at trace time) if ``x``'s static shape or dtype doesn't fit."""
+    expected_shape = tuple(expected_shape)
+    shape = tuple(x.shape)
+    if len(shape) != len(expected_shape) + 1:
+        raise ValueError(
+            f"{what} expects inputs of shape (batch, {', '.join(map(str, expected_shape))}) "
+            f"(rank {len(expected_shape) + 1}), received shape {shape} (rank {len(shape)})"
+        )
+    for got, want in zip(shape[1:], expected_shape):
+        if want is not None and got is not None and got != want:
+            raise ValueError(
+                f"{what} expects inputs of shape (batch, {', '.join(map(str, expected_shape))}), "
+                f"received {shape}"
+                + (" (channel count differs)" if len(shape) == 4 and got == shape[-1] else "")
+            )
+    if not x.dtype.is_floating:
+        raise ValueError(
+            f"{what} expects floating-point inputs (float32 in [-1, 1]), received dtype "
+            f"{x.dtype.name}; use gan_tf.data.load_images, which scales images to [-1, 1]"
+        )
+
+
+def check_range(x, what, low=-1.0, high=1.0, tol=1e-3):
+    """Raise ``ValueError`` if eager values in ``x`` leave [low, high] (images in [-1, 1])."""
+    x = tf.convert_to_tensor(x)
+    lo, hi = float(tf.reduce_min(x)), float(tf.reduce_max(x))
+    if lo < low - tol or hi > high + tol:
+        raise ValueError(
+            f"{what} expects images in [{low:g}, {high:g}], received values in "
+            f"[{lo:.4g}, {hi:.4g}]; scale uint8 images with x / 127.5 - 1"
+        )
+
+
+def average_loss(per_example):
+    """Sum over this replica's examples divided by the *global* batch size, so that the
+    gradients summed across replicas equal the gradient of the global-batch mean."""
+    return tf.nn.compute_average_loss(tf.cast(per_example, tf.float32))
+
+
+def prepare_optimizer(optimizer, default):
+    """Instantiate ``optimizer`` (or ``default()``), wrapping it in a ``LossScaleOptimizer``
+    when the global dtype policy is ``mixed_float16``."""
+    optimizer = keras.optimizers.get(optimizer) if optimizer is not None else default()
+    if (keras.config.dtype_policy().name == "mixed_float16"
+            and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer

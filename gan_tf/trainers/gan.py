@@ -1,0 +1,222 @@
+"""The shared GAN training loop.
+
+Algorithm 1 of Goodfellow et al. 2014 (arXiv:1406.2661): for each training iteration, for
+``k = d_steps`` steps sample a minibatch of m noise vectors and m examples and ascend the
+discriminator's objective; then sample m noise vectors and descend the generator's objective.
+One ``train_step`` is one such iteration: the incoming batch is split into ``d_steps``
+disjoint minibatches of ``m = batch // d_steps`` real examples, so every discriminator step sees
+fresh data, as in the paper (feed batches of ``d_steps * m``). With ``d_steps=1`` this is the
+usual alternating update, generator noise drawn afresh.
+
+Subclasses change the algorithm through the hooks, not ``train_step``:
+
+- ``discriminator_loss(real, fake, real_logits, fake_logits)`` -> per-example loss ``(m,)``
+- ``generator_loss(fake, fake_logits)`` -> per-example loss ``(m,)``
+- ``after_discriminator_step()`` (e.g. WGAN's weight clipping)
+- ``sample_latent(n)`` (the prior; noise comes from the trainer's own ``SeedGenerator``, so its
+  state is part of every checkpoint)
+
+Losses are summed per replica and divided by the global batch (``tf.distribute``-correct).
+See chapters 3.2 and 4.2.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_tf import losses as losses_lib
+from gan_tf.trainers import _common
+
+
+def _default_adam():
+    # DCGAN's settings (Radford et al., arXiv:1511.06434, section 4).
+    return keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+
+class GAN(keras.Model):
+    """Generator/discriminator pair trained by ``fit()``.
+
+    Args:
+        generator: ``keras.Model`` mapping ``(batch, latent_dim)`` to samples.
+        discriminator: ``keras.Model`` mapping samples to logits (any rank; no sigmoid).
+        latent_dim: size of z; defaults to the generator's input size (a mismatch is a
+            ``ValueError``).
+        d_steps: discriminator steps per generator step (k in Algorithm 1).
+        seed: seed of the trainer's noise generator.
+    """
+
+    default_loss = "nonsaturating"
+
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, seed=None,
+                 name="gan", **kwargs):
+        super().__init__(name=name, **kwargs)
+        for net, role in ((generator, "generator"), (discriminator, "discriminator")):
+            if not isinstance(net, keras.Model):
+                raise ValueError(f"{role} must be a keras.Model, got {type(net).__name__}")
+        g_in = generator.input_shape
+        if isinstance(g_in, list):
+            raise ValueError(f"generator must take one input z, got inputs {g_in}")
+        if latent_dim is None:
+            latent_dim = g_in[-1]
+        if g_in[-1] is not None and latent_dim != g_in[-1]:
+            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size {g_in[-1]}")
+        if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive int, got {d_steps!r}")
+        g_out = tuple(generator.output_shape[1:])
+        d_in = tuple(discriminator.input_shape[1:]) if not isinstance(
+            discriminator.input_shape, list) else None
+        if d_in is not None and g_out != d_in:
+            raise ValueError(
+                f"generator output shape {g_out} does not match discriminator input shape {d_in}"
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.d_steps = d_steps
+        self.sample_shape = g_out
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._sample_seed = 0 if seed is None else int(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self._trackers = [self.d_loss_tracker, self.g_loss_tracker]
+        self.d_optimizer = None
+        self.g_optimizer = None
+        self.built = True
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def add_tracker(self, name):
+        """Add a ``keras.metrics.Mean`` reported by ``fit`` under ``name``."""
+        tracker = keras.metrics.Mean(name=name)
+        self._trackers.append(tracker)
+        return tracker
+
+    @property
+    def metrics(self):
+        return list(self._trackers)
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, **kwargs):
+        """Set the two optimizers (default Adam(2e-4, beta_1=0.5)) and the loss family.
+
+        ``loss`` is a name from ``gan_tf.losses.LOSSES`` (default ``self.default_loss``) or a
+        pair ``(d_loss_fn, g_loss_fn)`` of functions ``(real_logits, fake_logits,
+        reduction)``. Other keyword arguments (``jit_compile``, ``run_eagerly``,
+        ``steps_per_execution``) go to ``keras.Model.compile``.
+        """
+        if "optimizer" in kwargs:
+            raise ValueError("GAN.compile takes d_optimizer and g_optimizer, not optimizer")
+        super().compile(optimizer=None, **kwargs)
+        self.d_optimizer = _common.prepare_optimizer(d_optimizer, _default_adam)
+        self.g_optimizer = _common.prepare_optimizer(g_optimizer, _default_adam)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+        loss = self.default_loss if loss is None else loss
+        if isinstance(loss, str):
+            self.loss_name = loss
+            self.d_loss_fn, self.g_loss_fn = losses_lib.get(loss)
+        elif isinstance(loss, (tuple, list)) and len(loss) == 2 and all(map(callable, loss)):
+            self.loss_name = "custom"
+            self.d_loss_fn, self.g_loss_fn = loss
+        else:
+            raise ValueError(
+                f"loss must be one of {', '.join(losses_lib.LOSSES)} or a (d_loss, g_loss) "
+                f"pair of functions, got {loss!r}"
+            )
+        # Build the optimizers now (inside the caller's strategy scope, if any).
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    # -- hooks ----------------------------------------------------------------------------
+
+    def sample_latent(self, n):
+        """Prior samples z ~ N(0, I), shape ``(n, latent_dim)``, from the trainer's seed."""
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def discriminator_loss(self, real, fake, real_logits, fake_logits):
+        """Per-example discriminator loss, shape ``(m,)``."""
+        return self.d_loss_fn(real_logits, fake_logits, reduction="none")
+
+    def generator_loss(self, fake, fake_logits):
+        """Per-example generator loss, shape ``(m,)``."""
+        return self.g_loss_fn(None, fake_logits, reduction="none")
+
+    def after_discriminator_step(self):
+        """Called after each discriminator update (WGAN clips weights here)."""
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def _apply(self, optimizer, tape, loss, variables):
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def discriminator_step(self, real):
+        """One discriminator update on the real minibatch ``real``; returns its mean loss."""
+        m = tf.shape(real)[0]
+        z = self.sample_latent(m)
+        fake = self.generator(z, training=True)
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            per_example = self.discriminator_loss(real, fake, real_logits, fake_logits)
+            loss = _common.average_loss(per_example)
+            scaled = self.d_optimizer.scale_loss(loss)
+        self._apply(self.d_optimizer, tape, scaled, variables)
+        self.after_discriminator_step()
+        return tf.reduce_mean(per_example)
+
+    def generator_step(self, m):
+        """One generator update with ``m`` fresh noise vectors; returns its mean loss."""
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake = self.generator(self.sample_latent(m), training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            per_example = self.generator_loss(fake, fake_logits)
+            loss = _common.average_loss(per_example)
+            scaled = self.g_optimizer.scale_loss(loss)
+        self._apply(self.g_optimizer, tape, scaled, variables)
+        return tf.reduce_mean(per_example)
+
+    def train_step(self, data):
+        real = _common.unpack_inputs(data)
+        _common.check_batch_spec(real, self.sample_shape, f"{self.name} (discriminator)")
+        real = tf.cast(real, self.discriminator.compute_dtype)
+        m = tf.shape(real)[0] // self.d_steps
+        for i in range(self.d_steps):
+            d_loss = self.discriminator_step(real[i * m:(i + 1) * m])
+            self.d_loss_tracker.update_state(d_loss)
+        g_loss = self.generator_step(m)
+        self.g_loss_tracker.update_state(g_loss)
+        return {t.name: t.result() for t in self._trackers}
+
+    def fit(self, x=None, *args, **kwargs):
+        """``keras.Model.fit``, after checking the first batch's shape, dtype and range."""
+        if self.d_optimizer is None:
+            raise ValueError("call compile() before fit()")
+        if isinstance(x, tf.data.Dataset):
+            for batch in x.take(1):
+                real = _common.unpack_inputs(batch)
+                _common.check_batch_spec(real, self.sample_shape, self.name)
+                if len(self.sample_shape) == 3:
+                    _common.check_range(real, self.name)
+            kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
+        return super().fit(x, *args, **kwargs)
+
+    # -- using the generator --------------------------------------------------------------
+
+    def call(self, z, training=False):
+        """G(z)."""
+        return self.generator(z, training=training)
+
+    def sample(self, n, seed=None, batch_size=256):
+        """``n`` generated samples as a NumPy array; ``seed`` (int) fixes z, and sampling
+        never touches the training noise generator."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"n must be a positive int, got {n!r}")
+        seed = self._sample_seed if seed is None else int(seed)
+        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
+        outs = [np.asarray(self.generator(z[i:i + batch_size], training=False))
+                for i in range(0, int(n), batch_size)]
+        return np.concatenate(outs).astype(np.float32)
