@@ -185,7 +185,7 @@ def test_clear_errors():
         igan.fit(ds(np.zeros((4, 28, 28, 3), np.float32)), verbose=0)
     with pytest.raises(ValueError, match="floating-point"):
         igan.fit(ds(np.zeros((4, 28, 28, 1), np.uint8)), verbose=0)
-    with pytest.raises(ValueError, match=r"\[-1, 1\].*received values in \[0, 255\]"):
+    with pytest.raises(ValueError, match=r"\[-1, 1\].*received values in \[0, 127.5\]"):
         igan.fit(ds(np.linspace(0, 255, 4 * 784, dtype=np.float32).reshape(4, 28, 28, 1)),
                  verbose=0)
 
