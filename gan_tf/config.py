@@ -51,10 +51,11 @@ def profile(name: str | None = None) -> Profile:
 
     Raises ``ValueError`` naming the three profiles for anything else.
     """
-    if name is None:
+    from_env = name is None
+    if from_env:
         name = os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
     if name not in PROFILES:
-        source = "" if name is None else f" (from ${PROFILE_ENV})"
+        source = f" (from ${PROFILE_ENV})" if from_env else ""
         raise ValueError(
             f"unknown profile {name!r}{source}; expected one of {', '.join(PROFILES)}"
         )
@@ -66,7 +67,7 @@ def set_seed(seed: int = 0, deterministic: bool = False) -> int:
 
     Returns the seed so a notebook can print it.
     """
-    if not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     import keras
     import numpy as np

@@ -33,9 +33,17 @@ def gradient_penalty(critic, real, fake, seed=None, alpha=None, target=1.0,
     fake = tf.cast(tf.convert_to_tensor(fake), real.dtype)
     if real.shape.rank is None or real.shape.rank < 2:
         raise ValueError(f"real must have shape (batch, ...), got {real.shape}")
-    if real.shape[1:] != fake.shape[1:]:
+    if real.shape[1:] != fake.shape[1:] or (
+        real.shape[0] is not None and fake.shape[0] is not None
+        and real.shape[0] != fake.shape[0]
+    ):
         raise ValueError(f"real and fake must have one shape, got {real.shape} and {fake.shape}")
     batch = tf.shape(real)[0]
+    if alpha is not None:
+        alpha = tf.convert_to_tensor(alpha)
+        if alpha.shape.rank != 1 or (alpha.shape[0] is not None and real.shape[0] is not None
+                                     and alpha.shape[0] != real.shape[0]):
+            raise ValueError(f"alpha must have shape ({real.shape[0]},), got {alpha.shape}")
     if alpha is None:
         alpha = keras.random.uniform((batch,), seed=seed, dtype=real.dtype)
     alpha = tf.cast(tf.reshape(alpha, [-1] + [1] * (real.shape.rank - 1)), real.dtype)

@@ -194,11 +194,6 @@ def test_rank1_real_raises():
                                    np.zeros(3, np.float32), seed=0)
 
 
-@pytest.mark.xfail(
-    reason="BUG: gradient_penalty only compares real.shape[1:] with fake.shape[1:]; a batch "
-    "mismatch is not rejected with ValueError (batch 4 vs 5 -> tf InvalidArgumentError from "
-    "the Mul op; batch 4 vs 1 silently broadcasts fake over the batch)",
-    strict=True)
 @pytest.mark.parametrize("fake_batch", [5, 1])
 def test_batch_shape_mismatch_raises_value_error(fake_batch):
     critic = HalfSquaredNorm()
@@ -256,3 +251,9 @@ def test_clip_value_must_be_positive(c):
         penalties.clip_weights(model, c)
     for a, b in zip(model.get_weights(), before):
         np.testing.assert_array_equal(a, b)
+
+
+def test_alpha_of_wrong_length_raises_value_error():
+    x = np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match=r"alpha must have shape \(4,\)"):
+        penalties.gradient_penalty(HalfSquaredNorm(), x, x, alpha=np.full(3, 0.5, np.float32))

@@ -170,7 +170,8 @@ def load_arrays(name="fashion_mnist", split="train", limit=None, data_dir=None,
     _check_name(name)
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
-    if limit is not None and (not isinstance(limit, (int, np.integer)) or limit <= 0):
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer))
+                              or limit <= 0):
         raise ValueError(f"limit must be a positive int or None, got {limit!r}")
     if name == "fashion_mnist":
         images, labels = _load_fashion_mnist(split, data_dir)
@@ -188,7 +189,10 @@ def load_arrays(name="fashion_mnist", split="train", limit=None, data_dir=None,
     if image_size is not None:
         import tensorflow as tf
 
-        size = tuple(int(s) for s in image_size)
+        try:
+            size = tuple(int(s) for s in image_size)
+        except TypeError:
+            size = ()
         if len(size) != 2 or min(size) <= 0:
             raise ValueError(f"image_size must be (height, width), got {image_size!r}")
         x = tf.clip_by_value(tf.image.resize(x, size), -1.0, 1.0).numpy()
@@ -200,7 +204,8 @@ def to_dataset(images, labels=None, batch_size=128, shuffle=True, seed=0,
     """Wrap arrays in a cached, shuffled, batched, prefetched ``tf.data.Dataset``."""
     import tensorflow as tf
 
-    if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+    if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+            or batch_size <= 0):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     tensors = images if labels is None else (images, labels)
     ds = tf.data.Dataset.from_tensor_slices(tensors)

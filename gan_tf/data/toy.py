@@ -21,7 +21,7 @@ def _rng(seed):
 
 
 def _check_n(n):
-    if not isinstance(n, (int, np.integer)) or n <= 0:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
         raise ValueError(f"n must be a positive int, got {n!r}")
 
 
