@@ -1,0 +1,60 @@
+"""Every chapter notebook runs top to bottom in the smoke profile and writes its figures;
+committed notebooks carry no outputs."""
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_notebooks import execute, notebook_paths  # noqa: E402
+
+# The figures each notebook must write under outputs/<stem>/.
+EXPECTED_FIGURES = {
+    "ch03a_generative_models": [
+        "fig3-3_ae_reconstructions.png", "fig3-4_ae_random_codes.png", "vae_random_codes.png",
+        "ae_vs_vae_random_codes.png", "vae_losses.png", "fig3-6_latent_manifold.png",
+        "latent_scatter_by_class.png",
+    ],
+    "ch03b_gan_maths": [
+        "kl_asymmetry.png", "optimal_discriminator.png", "value_vs_jsd.png",
+        "fig3-11_stage1.png", "fig3-12_stage2.png", "fig3-13_stage3.png",
+        "gan1d_three_stages.png", "gan1d_losses.png",
+    ],
+}
+NOTEBOOKS = notebook_paths()
+
+
+def test_every_notebook_has_a_figure_list_and_a_study_guide():
+    stems = {p.stem for p in NOTEBOOKS}
+    assert stems == set(EXPECTED_FIGURES), "add the new notebook's figures to EXPECTED_FIGURES"
+    for stem in stems:
+        assert (ROOT / "chapters" / f"{stem}.md").exists(), f"chapters/{stem}.md is missing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_notebook_has_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {i} has outputs: strip them"
+            assert cell.execution_count is None, f"{path.name} cell {i} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_smoke_profile_and_writes_figures(path, tmp_path):
+    outputs = tmp_path / "outputs"
+    executed, seconds = execute(path, tmp_path / "executed", "smoke", outputs_root=outputs,
+                                timeout=600)
+    nb = nbformat.read(executed, as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    figures = outputs / path.stem
+    missing = [f for f in EXPECTED_FIGURES[path.stem] if not (figures / f).is_file()]
+    assert not missing, f"{path.stem} did not write {missing}"
+    for f in EXPECTED_FIGURES[path.stem]:
+        assert (figures / f).stat().st_size > 2000, f"{f} looks empty"
+    assert seconds < 300, f"{path.stem} took {seconds:.0f} s in the smoke profile"
