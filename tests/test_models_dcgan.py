@@ -1,0 +1,73 @@
+"""gan_tf.models.dcgan: the book's 28x28 DCGAN and the paper's 32/64 DCGAN."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_tf import models
+
+
+def _layers(model, cls):
+    return [layer for layer in model.layers if isinstance(layer, cls)]
+
+
+def test_book_dcgan_matches_the_keras_gan_architecture_parameter_for_parameter():
+    g = models.build_dcgan_generator(100)
+    d = models.build_dcgan_discriminator((28, 28, 1))
+    # dense 100->7*7*128, conv 128, bn, conv 64, bn, conv 1 (chapter 4.2)
+    expected_g = (100 * 6272 + 6272) + (9 * 128 * 128 + 128) + 4 * 128 + (9 * 128 * 64 + 64) \
+        + 4 * 64 + (9 * 64 * 1 + 1)
+    # conv 32, conv 64 (+pad to 8x8), bn, conv 128, bn, conv 256, bn, dense 4*4*256 -> 1
+    expected_d = (9 * 32 + 32) + (9 * 32 * 64 + 64) + 4 * 64 + (9 * 64 * 128 + 128) + 4 * 128 \
+        + (9 * 128 * 256 + 256) + 4 * 256 + (4 * 4 * 256 + 1)
+    assert g.count_params() == expected_g == 856_193
+    assert d.count_params() == expected_d == 393_729
+    assert all(bn.momentum == 0.8 for bn in _layers(g, keras.layers.BatchNormalization))
+    assert len(_layers(g, keras.layers.UpSampling2D)) == 2
+    assert [lr.negative_slope for lr in _layers(d, keras.layers.LeakyReLU)] == [0.2] * 4
+    assert [dr.rate for dr in _layers(d, keras.layers.Dropout)] == [0.25] * 4
+    x = g(np.random.default_rng(0).normal(size=(3, 100)).astype("float32"))
+    assert x.shape == (3, 28, 28, 1) and float(np.abs(x).max()) <= 1.0
+    assert d(x).shape == (3, 1)
+
+
+@pytest.mark.parametrize("side,g_filters", [(32, [512, 256, 128, 3]), (64, [1024, 512, 256, 128, 3])])
+def test_paper_dcgan_follows_radford_et_al(side, g_filters):
+    keras.utils.set_random_seed(0)
+    g = models.build_dcgan_generator(100, (side, side, 3))
+    d = models.build_dcgan_discriminator((side, side, 3))
+    # 4x4 projection, then transposed convolutions halving the filters
+    proj = g.get_layer("reshape").output.shape
+    deconvs = _layers(g, keras.layers.Conv2DTranspose)
+    assert proj[1:] == (4, 4, g_filters[0])
+    assert [c.filters for c in deconvs] == g_filters[1:]
+    assert all(c.strides == (2, 2) for c in deconvs)
+    # no pooling, no hidden dense layers (only the projection of z and the final logit)
+    for net in (g, d):
+        assert not [lay for lay in net.layers if "pool" in type(lay).__name__.lower()]
+    assert len(_layers(g, keras.layers.Dense)) == 1 and len(_layers(d, keras.layers.Dense)) == 1
+    # no batch norm on the discriminator's first layer nor on the generator's output
+    assert "bn_0" not in [lay.name for lay in d.layers]
+    assert len(_layers(d, keras.layers.BatchNormalization)) == len(_layers(d, keras.layers.Conv2D)) - 1
+    assert [lr.negative_slope for lr in _layers(d, keras.layers.LeakyReLU)] == [0.2] * len(
+        _layers(d, keras.layers.Conv2D))
+    # weights N(0, 0.02)
+    kernel = g.get_layer("deconv_0").kernel.numpy()
+    assert abs(kernel.mean()) < 0.002 and 0.018 < kernel.std() < 0.022
+    kernel = d.get_layer("conv_1").kernel.numpy()
+    assert 0.018 < kernel.std() < 0.022
+    z = np.random.default_rng(1).normal(size=(2, 100)).astype("float32")
+    x = g(z)
+    assert x.shape == (2, side, side, 3) and float(np.abs(x).max()) <= 1.0
+    assert d(x).shape == (2, 1)
+
+
+def test_dcgan_rejects_shapes_it_cannot_build():
+    with pytest.raises(ValueError, match="power-of-two"):
+        models.build_dcgan_generator(100, (48, 48, 3))
+    with pytest.raises(ValueError, match="28x28"):
+        models.build_dcgan_discriminator((32, 32, 1), variant="book")
+    with pytest.raises(ValueError, match="unknown DCGAN variant"):
+        models.build_dcgan_generator(100, (64, 64, 3), variant="tutorial")
+    with pytest.raises(ValueError, match="latent_dim"):
+        models.build_dcgan_generator(0)
