@@ -23,8 +23,9 @@ def build_vae_encoder(input_shape=(28, 28, 1), latent_dim=2, conv=True, hidden=N
                       name="vae_encoder"):
     """``x (batch, h, w, c)`` -> ``[mean, log_var]``, each ``(batch, latent_dim)``.
 
-    ``conv=True`` uses stride-2 convolutions (``hidden`` = filters, default (32, 64)),
-    else dense layers (``hidden`` = units, default (512, 256)).
+    ``conv=True`` uses stride-2 convolutions (``hidden`` = filters, default (32, 64)), else
+    dense layers (``hidden`` = units, default (512,)); either body ends in a 256-unit ReLU
+    layer that feeds the two heads.
     """
     _checks.positive_int(latent_dim, "latent_dim")
     if conv:
