@@ -13,4 +13,5 @@ from gan_tf.models.autoencoder import (  # noqa: F401
     build_dense_encoder,
 )
 from gan_tf.models.vae import build_vae_decoder, build_vae_encoder  # noqa: F401
+from gan_tf.models.classifier import build_classifier  # noqa: F401
 from gan_tf.models.dcgan import build_dcgan_discriminator, build_dcgan_generator  # noqa: F401

@@ -1,0 +1,31 @@
+"""Evaluation metrics for generative models and the feature extractors they use.
+
+- ``frechet_distance`` (FID, arXiv:1706.08500), ``kernel_inception_distance`` (KID,
+  arXiv:1801.01401), ``inception_score`` (arXiv:1606.03498), ``precision_recall``
+  (arXiv:1904.06991), ``class_coverage`` (mode coverage), ``memorisation`` (nearest
+  training image, arXiv:1406.2661 figure 2);
+- ``load_classifier`` / ``feature_extractor`` / ``get_extractor`` / ``embed``: the domain
+  classifier shipped in ``data/models/`` (SHA-256 checked) or, on request and when its
+  ImageNet weights load, InceptionV3;
+- ``evaluate(generator, dataset)``: all of them at once.
+
+Works offline by default. See chapter 5.5.
+"""
+
+from gan_tf.metrics.features import (  # noqa: F401
+    embed,
+    feature_extractor,
+    get_extractor,
+    inception_features_available,
+    load_classifier,
+)
+from gan_tf.metrics.scores import (  # noqa: F401
+    class_coverage,
+    frechet_distance,
+    frechet_distance_gaussians,
+    inception_score,
+    kernel_inception_distance,
+    memorisation,
+    precision_recall,
+)
+from gan_tf.metrics.evaluate import evaluate  # noqa: F401

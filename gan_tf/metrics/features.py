@@ -1,0 +1,227 @@
+"""Feature extractors for the evaluation metrics.
+
+FID, KID and precision/recall compare sets of *embeddings*. The default embedding is the
+128-unit ``"features"`` layer of a small CNN trained on the data set itself
+(``gan_tf.models.classifier``), whose weights ship in ``data/models/`` with their SHA-256;
+this works offline. Inception-v3 pool features (2048-d, as in Heusel et al.,
+arXiv:1706.08500) are used only when asked for with ``prefer_inception=True`` *and* the
+ImageNet weights can be loaded. Numbers from the two extractors are not comparable with each
+other, nor with published FIDs of other extractors. See chapter 5.5.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+
+from gan_tf import config
+
+CLASSIFIER_DATASETS = ("fashion_mnist", "mnist", "digits")
+INPUT_SHAPES = {"fashion_mnist": (28, 28, 1), "mnist": (28, 28, 1), "digits": (8, 8, 1)}
+NUM_CLASSES = 10
+FEATURES_LAYER = "features"
+INCEPTION_SIZE = 299
+_INCEPTION_NOTOP = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+
+# SHA-256 of the weights shipped in data/models/ (also in <dataset>_classifier.sha256).
+# A file whose hash matches neither this nor its .sha256 file is refused.
+SHIPPED_SHA256 = {
+    "fashion_mnist": "53b13c79b4dbdd97ec6937df65b99455fafdd8c172f450c82603b1d0afeff4b6",
+}
+
+
+def train_command(dataset):
+    """The exact command that creates the weights for ``dataset``."""
+    return (f"python scripts/train_classifier.py --dataset {dataset} --epochs 10 "
+            "--out data/models/")
+
+
+def _check_dataset(dataset):
+    if dataset not in CLASSIFIER_DATASETS:
+        raise ValueError(
+            f"no evaluation classifier for data set {dataset!r}; expected one of "
+            f"{CLASSIFIER_DATASETS}")
+
+
+def models_dirs():
+    """Folders searched for classifier weights: ``<data root>/models`` for each data root."""
+    return [root / "models" for root in config.data_roots()]
+
+
+def sha256_file(path):
+    """Hex SHA-256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_sha_file(path):
+    text = Path(path).read_text().split()
+    if not text or len(text[0]) != 64:
+        raise ValueError(f"{path} must hold '<64 hex digits>  <file name>' (sha256sum "
+                         f"format), got {Path(path).read_text()[:100]!r}")
+    return text[0].lower()
+
+
+def classifier_weights_path(dataset="fashion_mnist", models_dir=None):
+    """Path of ``<dataset>_classifier.weights.h5``; ``FileNotFoundError`` names the command
+    that creates it. See chapter 5.5."""
+    _check_dataset(dataset)
+    name = f"{dataset}_classifier.weights.h5"
+    folders = [Path(models_dir)] if models_dir is not None else models_dirs()
+    for folder in folders:
+        if (folder / name).exists():
+            return folder / name
+    raise FileNotFoundError(
+        f"classifier weights {name} not found in: "
+        + ("; ".join(str(f) for f in folders) or "(no data folder)")
+        + f". Create them with `{train_command(dataset)}` (from the repository root).")
+
+
+def load_classifier(dataset="fashion_mnist", models_dir=None):
+    """The trained evaluation classifier for ``dataset`` (``keras.Model``: images in [-1, 1]
+    -> 10 logits), after checking the weights' SHA-256.
+
+    The expected hash is ``SHIPPED_SHA256[dataset]`` when set, else the one in
+    ``<dataset>_classifier.sha256`` next to the weights; a mismatch raises ``ValueError``
+    naming both hashes, a missing file ``FileNotFoundError`` naming the training command.
+    See chapter 5.5.
+    """
+    from gan_tf.models.classifier import build_classifier
+
+    path = classifier_weights_path(dataset, models_dir)
+    expected = SHIPPED_SHA256.get(dataset)
+    if expected is None:
+        sha_path = path.with_name(f"{dataset}_classifier.sha256")
+        if not sha_path.exists():
+            raise FileNotFoundError(
+                f"{sha_path} (the SHA-256 of {path.name}) is missing; re-create both with "
+                f"`{train_command(dataset)}`.")
+        expected = _read_sha_file(sha_path)
+    actual = sha256_file(path)
+    if actual != expected.lower():
+        raise ValueError(
+            f"SHA-256 mismatch for {path}: expected {expected}, received {actual}. The file is "
+            f"corrupt or from another training run; re-create it with "
+            f"`{train_command(dataset)}`.")
+    model = build_classifier(input_shape=INPUT_SHAPES[dataset], num_classes=NUM_CLASSES,
+                             name=f"{dataset}_classifier")
+    model.load_weights(path)
+    return model
+
+
+def feature_extractor(dataset="fashion_mnist", models_dir=None, with_logits=False):
+    """``keras.Model`` images ``(n, h, w, 1)`` in [-1, 1] -> features ``(n, 128)`` (the
+    classifier's ``"features"`` layer); with ``with_logits=True`` it returns
+    ``[features, logits]``. See chapter 5.5."""
+    import keras
+
+    clf = load_classifier(dataset, models_dir)
+    feats = clf.get_layer(FEATURES_LAYER).output
+    outputs = [feats, clf.output] if with_logits else feats
+    return keras.Model(clf.input, outputs, name=f"{dataset}_features")
+
+
+def _inception_weights_cached():
+    keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    return (keras_home / "models" / _INCEPTION_NOTOP).exists()
+
+
+def _network_reachable(host="storage.googleapis.com", port=443, timeout=3.0):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except Exception:
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _inception_base():
+    """InceptionV3 (ImageNet weights, no top, average pool) or ``None``; tried once per
+    process. Offline it returns ``None`` within a few seconds: without cached weights a
+    3-second connection probe decides before any download is attempted."""
+    if not _inception_weights_cached() and not _network_reachable():
+        return None
+    old_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(30.0)  # a stalled download fails instead of hanging
+    try:
+        import keras
+
+        return keras.applications.InceptionV3(weights="imagenet", include_top=False,
+                                              pooling="avg")
+    except Exception:  # no network, proxy, bad hash, truncated file, ...
+        return None
+    finally:
+        socket.setdefaulttimeout(old_timeout)
+
+
+def inception_features_available():
+    """Whether InceptionV3 ImageNet weights load here (cached after the first call; offline
+    it answers ``False`` quickly). See chapter 5.5."""
+    return _inception_base() is not None
+
+
+def inception_extractor(input_shape):
+    """``keras.Model``: images ``(n, *input_shape)`` in [-1, 1] -> InceptionV3 pool features
+    ``(n, 2048)``. Images are resized (bilinear) to 299x299 and grey is repeated to RGB;
+    they stay in [-1, 1], the range ``keras.applications.inception_v3.preprocess_input``
+    produces. Raises ``FileNotFoundError`` when the weights cannot be loaded.
+    See chapter 5.5."""
+    import keras
+
+    base = _inception_base()
+    if base is None:
+        raise FileNotFoundError(
+            f"InceptionV3 ImageNet weights could not be loaded (looked for {_INCEPTION_NOTOP} "
+            "in ~/.keras/models/ and tried to download it). Copy the file there, or use the "
+            "domain classifier (prefer_inception=False).")
+    h, w, c = input_shape
+    if c not in (1, 3):
+        raise ValueError(f"InceptionV3 needs 1 or 3 channels, got input_shape {input_shape}")
+    x = keras.Input(tuple(input_shape), name="image")
+    y = keras.layers.Resizing(INCEPTION_SIZE, INCEPTION_SIZE, interpolation="bilinear")(x)
+    if c == 1:
+        y = keras.layers.Concatenate(axis=-1)([y, y, y])
+    return keras.Model(x, base(y), name="inception_v3_pool")
+
+
+def get_extractor(dataset="fashion_mnist", prefer_inception=False, models_dir=None):
+    """The extractor the metrics use: InceptionV3 pool features when
+    ``prefer_inception=True`` and its weights load, else the domain classifier's features.
+    See chapter 5.5."""
+    _check_dataset(dataset)
+    if prefer_inception and inception_features_available():
+        return inception_extractor(INPUT_SHAPES[dataset])
+    return feature_extractor(dataset, models_dir)
+
+
+def embed(extractor, images, batch_size=500):
+    """Run ``extractor`` over ``images`` ``(n, h, w, c)`` in batches; float64 ``(n, d)``
+    (a list of such arrays when the extractor has several outputs). See chapter 5.5."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[0] == 0:
+        raise ValueError(f"images must have shape (n, height, width, channels) with n >= 1, "
+                         f"got {images.shape}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    expected = getattr(extractor, "input_shape", None)
+    if expected is not None and tuple(expected[1:]) != tuple(images.shape[1:]):
+        want = ", ".join(str(v) for v in expected[1:])
+        raise ValueError(f"the extractor expects images of shape (n, {want}), "
+                         f"received {images.shape}")
+    parts = []
+    for i in range(0, len(images), int(batch_size)):
+        out = extractor(images[i:i + batch_size].astype(np.float32), training=False)
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        parts.append([np.asarray(o, dtype=np.float64) for o in outs])
+    result = [np.concatenate([p[j] for p in parts]).reshape(len(images), -1)
+              for j in range(len(parts[0]))]
+    return result if len(result) > 1 else result[0]
