@@ -1,0 +1,303 @@
+#!/usr/bin/env python
+"""Training throughput of the book's DCGAN step, three ways, on this machine.
+
+Protocol (chapter 4.2's architecture: ``gan_tf.models.build_dcgan_generator(100)`` and
+``build_dcgan_discriminator((28, 28, 1))``, batch 128, Adam(2e-4, 0.5), Fashion-MNIST in
+memory):
+
+1. **book**: the textbook's Keras loop. The discriminator (with a sigmoid) is compiled with
+   binary cross-entropy; a combined model z -> D(G(z)) is compiled with D frozen; each step
+   calls ``generator.predict`` for the fakes, ``d.train_on_batch`` on the real and on the fake
+   half, then ``combined.train_on_batch``. Under Keras 3 the frozen flag is read when a
+   ``train_on_batch`` function is first traced, not at ``compile`` as in Keras 2: the book's
+   order (freeze, then train D) traces D's step with no trainable weights and D never learns
+   ("The model does not have any trainable weights"). The loop here sets ``d.trainable``
+   before each call, which is what the book's code means.
+2. **tutorial**: the TensorFlow DCGAN tutorial's loop: one ``tf.function`` with two
+   ``GradientTape``s, one generator forward pass and simultaneous updates.
+3. **gan_tf**: ``gan_tf.trainers.GAN.fit`` (Algorithm 1: a discriminator step, then a
+   generator step with fresh noise), with each speed option: default, ``jit_compile=True``
+   (XLA), the ``mixed_bfloat16`` policy, and ``reuse_fake=True`` (one generator forward pass
+   for both updates), alone and with bfloat16.
+
+Each way runs ``--warmup`` steps (tracing, compiling); then, ``--repeats`` times, every way runs
+``--steps`` timed steps in turn (interleaved, so a slow spell of a shared machine hits all
+ways alike); the median images/s is reported (images = real images consumed). The CPU model and
+versions are printed first. FLOPs per image are counted from the models' layers (convolutions
+and dense layers; batch norm, activations and the optimizer are not counted); the training
+step's FLOPs use backward = 2 x forward, and the pass structure of each loop (see
+``step_flops``). The machine's peak is a measured float32 2048x2048 matmul in a ``tf.function``.
+
+    python benchmarks/throughput.py [--steps 30] [--repeats 3] [--ways book,tutorial,gan_tf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from gan_tf import data, models, trainers  # noqa: E402
+
+BATCH = 128
+LATENT = 100
+
+
+def cpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name"):
+                return line.split(":", 1)[1].strip()
+    except Exception:
+        pass
+    return platform.processor() or "unknown"
+
+
+def cpu_flags():
+    try:
+        flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0]
+        return [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f" {f}" in flags]
+    except Exception:
+        return []
+
+
+# -- FLOPs --------------------------------------------------------------------------------
+
+def forward_flops(model):
+    """Multiply-adds x 2 of the convolutions and dense layers of one forward pass, per image."""
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            total += forward_flops(layer)
+        elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
+            kh, kw, a, b = layer.kernel.shape  # Conv2D: (kh, kw, in, out); transpose: (kh, kw, out, in)
+            if isinstance(layer, keras.layers.Conv2DTranspose):
+                _, h, w, _ = layer.input.shape  # each input pixel scatters a kh x kw x out patch
+            else:
+                _, h, w, _ = layer.output.shape
+            total += 2 * h * w * kh * kw * a * b
+        elif isinstance(layer, keras.layers.Dense):
+            total += 2 * int(np.prod(layer.kernel.shape))
+    return total
+
+
+def step_flops(way, f_g, f_d):
+    """FLOPs per real image of one training step (backward = 2 x forward).
+
+    Algorithm 1 (book and gan_tf): the discriminator step is a G forward pass plus D forward and
+    backward on the real and the fake batch, f_g + 6 f_d; the generator step is G forward and
+    backward plus D forward and backward (to its input), 3 f_g + 3 f_d; in all 4 f_g + 9 f_d.
+    The tutorial shares one G forward pass and one D pass on the fakes between the two tapes:
+    3 f_g (G forward and backward) + 6 f_d (D on real and fake, forward and backward) + 2 f_d
+    (the generator tape's backward pass through D) = 3 f_g + 8 f_d.
+    """
+    if way == "tutorial":
+        return 3 * f_g + 8 * f_d
+    if "reuse" in way:  # one generator forward pass shared by both updates
+        return 3 * f_g + 9 * f_d
+    return 4 * f_g + 9 * f_d
+
+
+def matmul_peak(n=2048, dtype=tf.float32, seconds=3.0):
+    a = tf.random.normal((n, n), dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    b = tf.cast(tf.random.normal((n, n)), dtype)
+
+    @tf.function
+    def run(k):
+        c = a
+        for _ in tf.range(k):
+            c = tf.matmul(a, b)
+        return c[0, 0]
+
+    run(tf.constant(2)).numpy()
+    k, elapsed = 4, 0.0
+    while elapsed < seconds:
+        start = time.perf_counter()
+        run(tf.constant(k)).numpy()
+        elapsed = time.perf_counter() - start
+        k *= 2
+    return 2 * n**3 * (k // 2) / elapsed / 1e9
+
+
+# -- the three loops ------------------------------------------------------------------------
+
+def _nets(seed=0):
+    keras.utils.set_random_seed(seed)
+    return models.build_dcgan_generator(LATENT), models.build_dcgan_discriminator((28, 28, 1))
+
+
+def book_loop(x):
+    g, d_logits = _nets()
+    d = keras.Sequential([d_logits, keras.layers.Activation("sigmoid")], name="d_sigmoid")
+    d.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), loss="binary_crossentropy")
+    d.trainable = False
+    z = keras.Input((LATENT,))
+    combined = keras.Model(z, d(g(z)))
+    combined.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), loss="binary_crossentropy")
+    ones, zeros = np.ones((BATCH, 1), np.float32), np.zeros((BATCH, 1), np.float32)
+    rng = np.random.default_rng(0)
+
+    def step(i):
+        real = x[(i * BATCH) % (len(x) - BATCH):][:BATCH]
+        noise = rng.normal(size=(BATCH, LATENT)).astype(np.float32)
+        fake = g.predict(noise, verbose=0)
+        d.trainable = True
+        d.train_on_batch(real, ones)
+        d.train_on_batch(fake, zeros)
+        d.trainable = False
+        combined.train_on_batch(rng.normal(size=(BATCH, LATENT)).astype(np.float32), ones)
+
+    return step
+
+
+def tutorial_loop(x):
+    g, d = _nets()
+    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    ds = iter(data.to_dataset(x, batch_size=BATCH, drop_remainder=True).repeat())
+
+    @tf.function
+    def train_step(images):
+        noise = tf.random.normal([BATCH, LATENT])
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            generated = g(noise, training=True)
+            real_output = d(images, training=True)
+            fake_output = d(generated, training=True)
+            gen_loss = bce(tf.ones_like(fake_output), fake_output)
+            disc_loss = bce(tf.ones_like(real_output), real_output) + bce(
+                tf.zeros_like(fake_output), fake_output)
+        g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, g.trainable_variables),
+                                  g.trainable_variables))
+        d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss, d.trainable_variables),
+                                  d.trainable_variables))
+        return disc_loss
+
+    def step(i):
+        train_step(next(ds))
+
+    return step
+
+
+def gan_tf_fit(x, options):
+    """Return a callable running ``n`` steps through ``fit`` (one call per measurement)."""
+    policy = keras.config.dtype_policy().name
+    if "bf16" in options:
+        keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        g, d = _nets()
+    finally:
+        keras.config.set_dtype_policy(policy)
+    gan = trainers.GAN(g, d, seed=0, reuse_fake="reuse" in options)
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                jit_compile="xla" in options)
+    ds = data.to_dataset(x, batch_size=BATCH, drop_remainder=True).repeat()
+    clock = _StepClock()
+
+    def run(n):
+        """Run n steps; return the seconds from the first step's start to the last's end."""
+        gan.fit(ds, steps_per_epoch=n, epochs=1, verbose=0, callbacks=[clock])
+        return clock.seconds
+
+    return run
+
+
+class _StepClock(keras.callbacks.Callback):
+    """Times a ``fit`` call's steps, from the first batch's start to the end of training.
+
+    Measured on this machine, ``fit`` also spends a fixed time after ``on_train_end`` tearing
+    down its dataset iterator (TF 2.21: the call's total is rounded up to a multiple of about
+    5.12 s), a per-call cost that does not depend on the step count, so it is left out here and
+    reported separately (``fit teardown``)."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch == 0:
+            self.start = time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        self.seconds = time.perf_counter() - self.start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ways", default="book,tutorial,gan_tf,gan_tf_xla,gan_tf_bf16,"
+                        "gan_tf_reuse,gan_tf_reuse_bf16")
+    args = parser.parse_args(argv)
+    ways = args.ways.split(",")
+
+    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical cores; flags: {', '.join(cpu_flags()) or '-'})")
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, Python {platform.python_version()}")
+    x, _ = data.load_arrays("fashion_mnist", limit=BATCH * 64)
+    g, d = _nets()
+    f_g, f_d = forward_flops(g), forward_flops(d)
+    print(f"forward MFLOPs per image: generator {f_g / 1e6:.2f}, discriminator {f_d / 1e6:.2f}")
+    peak = matmul_peak()
+    peak_bf16 = matmul_peak(dtype=tf.bfloat16)
+    print(f"measured matmul peak (2048x2048): float32 {peak:.1f} GFLOP/s, "
+          f"bfloat16 {peak_bf16:.1f} GFLOP/s")
+
+    runners = {}
+    for way in ways:
+        if way == "book":
+            step = book_loop(x)
+            runners[way] = lambda n, s=step: [s(i) for i in range(n)]  # noqa: E731
+        elif way == "tutorial":
+            step = tutorial_loop(x)
+            runners[way] = lambda n, s=step: [s(i) for i in range(n)]  # noqa: E731
+        elif way.startswith("gan_tf"):
+            runners[way] = gan_tf_fit(x, way.split("_")[2:])
+        else:
+            raise SystemExit(f"unknown way {way!r}")
+        runners[way](args.warmup)
+    rates = {way: [] for way in ways}
+    teardown = []
+    for _ in range(args.repeats):
+        for way in ways:
+            start = time.perf_counter()
+            inner = runners[way](args.steps)
+            total = time.perf_counter() - start
+            if isinstance(inner, float):  # a fit call: steps timed inside it
+                teardown.append(total - inner)
+            else:
+                inner = total
+            rates[way].append(args.steps * BATCH / inner)
+    rows = []
+    for way in ways:
+        rate = statistics.median(rates[way])
+        flops = step_flops(way, f_g, f_d)
+        rows.append((way, rate, flops))
+        print(f"  {way}: {rate:.0f} images/s (runs: {', '.join(f'{r:.0f}' for r in rates[way])})")
+
+    if teardown:
+        print(f"  fit teardown after the last step (per call, not counted): median "
+              f"{statistics.median(teardown):.2f} s, max {max(teardown):.2f} s")
+    base = {w: r for w, r, _ in rows}
+    print(f"\n{'way':<20}{'images/s':>10}{'x book':>8}{'x tutorial':>12}{'GFLOP/img':>11}"
+          f"{'GFLOP/s':>9}{'% peak':>8}  (peak of the way's precision)")
+    for way, rate, flops in rows:
+        gflops = rate * flops / 1e9
+        xb = f"{rate / base['book']:.2f}" if "book" in base else "-"
+        xt = f"{rate / base['tutorial']:.2f}" if "tutorial" in base else "-"
+        way_peak = peak_bf16 if "bf16" in way else peak
+        print(f"{way:<20}{rate:10.0f}{xb:>8}{xt:>12}{flops / 1e9:11.4f}{gflops:9.1f}"
+              f"{100 * gflops / way_peak:7.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
