@@ -136,11 +136,13 @@ def harmonic_fill(images, mask):
 
 
 def inpaint(generator, discriminator, images, mask, steps=1000, lam=0.003,
-            learning_rate=0.01, window=7, seed=0, blend=True, z_init=None):
+            learning_rate=0.01, window=7, seed=0, blend=True, z_init=None, restarts=1):
     """Complete ``images`` (``(n, h, w, c)`` in [-1, 1]) where ``mask`` is 0.
 
     Optimises one latent code per image with Adam on ``L_c + lam * L_p`` (see the module
-    docstring), starting from N(0, I) draws with ``seed`` (or ``z_init``). Returns a dict:
+    docstring), starting from N(0, I) draws with ``seed`` (or ``z_init``). With ``restarts``
+    > 1, that many codes per image are optimised together and the one with the lowest final
+    loss is kept (the objective is non-convex in z). Returns a dict:
     ``z`` (n, latent), ``generated`` G(z_hat), ``overlay`` (known pixels from the image, missing
     ones from G(z_hat)), ``blended`` (Poisson blending of G(z_hat); only if ``blend``), and
     ``losses`` (the mean total loss per step). See chapter 4.4.
@@ -148,31 +150,42 @@ def inpaint(generator, discriminator, images, mask, steps=1000, lam=0.003,
     images, mask = _check(images, mask)
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
+    if restarts < 1:
+        raise ValueError(f"restarts must be >= 1, got {restarts}")
     n = len(images)
     latent_dim = generator.input_shape[-1]
     if z_init is None:
-        z_init = keras.random.normal((n, latent_dim), seed=seed)
+        z_init = keras.random.normal((n * restarts, latent_dim), seed=seed)
+    elif restarts != 1:
+        raise ValueError("give either z_init or restarts > 1, not both")
     z = tf.Variable(tf.cast(z_init, tf.float32), name="z")
-    y = tf.constant(images)
-    weights = tf.constant(contextual_weights(mask, window)[..., None])
+    y = tf.constant(np.tile(images, (restarts, 1, 1, 1)))
+    weights = tf.constant(np.tile(contextual_weights(mask, window)[..., None],
+                                  (restarts, 1, 1, 1)))
     optimizer = keras.optimizers.Adam(learning_rate)
     optimizer.build([z])
+
+    def per_code_loss():
+        fake = generator(z, training=False)
+        contextual = tf.reduce_sum(tf.abs(weights * (fake - y)), axis=[1, 2, 3])
+        logits = discriminator(fake, training=False)
+        perceptual = losses.minimax_generator_loss(None, logits, reduction="none")
+        return contextual + lam * perceptual
 
     @tf.function
     def step():
         with tf.GradientTape() as tape:
-            fake = generator(z, training=False)
-            contextual = tf.reduce_sum(tf.abs(weights * (fake - y)), axis=[1, 2, 3])
-            logits = discriminator(fake, training=False)
-            perceptual = losses.minimax_generator_loss(None, logits, reduction="none")
-            total = tf.reduce_sum(contextual + lam * perceptual)
+            total = tf.reduce_sum(per_code_loss())
         optimizer.apply_gradients([(tape.gradient(total, z), z)])
-        return total / n
+        return total / (n * restarts)
 
     history = [float(step()) for _ in range(int(steps))]
-    generated = np.asarray(generator(z, training=False), dtype=np.float32)
+    final = per_code_loss().numpy().reshape(restarts, n)
+    best = final.argmin(axis=0) * n + np.arange(n)
+    z_best = z.numpy()[best]
+    generated = np.asarray(generator(z_best, training=False), dtype=np.float32)
     m = mask[..., None]
-    result = {"z": z.numpy(), "generated": generated,
+    result = {"z": z_best, "generated": generated,
               "overlay": m * images + (1 - m) * generated, "losses": history}
     if blend:
         result["blended"] = np.clip(poisson_blend(images, mask, generated), -1.0, 1.0)
