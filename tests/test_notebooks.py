@@ -23,6 +23,13 @@ EXPECTED_FIGURES = {
         "fig3-11_stage1.png", "fig3-12_stage2.png", "fig3-13_stage3.png",
         "gan1d_three_stages.png", "gan1d_losses.png",
     ],
+    "ch04_dcgan": [
+        "fig4-9_mlp_vs_dcgan.png", "losses.png", "fig4-19_interpolation.png",
+        "fig4-17_vector_arithmetic.png", "fig4-20_inpainting_centre.png",
+        "fig4-20_inpainting_random.png", "fig4-14_d_filters.png", "fig4-14_d_feature_maps.png",
+        "fig4-15_zeroed_feature_map.png", "mlp_gan/samples_epoch_002.png",
+        "dcgan/samples_epoch_002.png",
+    ],
 }
 NOTEBOOKS = notebook_paths()
 
