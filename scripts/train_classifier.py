@@ -10,7 +10,6 @@ See chapter 5.5.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -22,17 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gan_tf import config  # noqa: E402
 from gan_tf.data import load_arrays, load_images  # noqa: E402
+from gan_tf.metrics.features import sha256_file as sha256_of  # noqa: E402
 from gan_tf.models.classifier import build_classifier  # noqa: E402
 
 DATASETS = ("fashion_mnist", "mnist", "digits")
-
-
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def main(argv=None):
