@@ -48,7 +48,7 @@ def _manual_body(g, d, real, d_steps, sg, d_opt, g_opt, g_loss):
         z = keras.random.normal((m, LATENT), seed=sg)
         fake = g(z, training=True)
         with tf.GradientTape() as tape:
-            r = d(real[i * m:(i + 1) * m], training=True)
+            r = d(real[i::d_steps][:m], training=True)  # every d_steps-th example
             f = d(fake, training=True)
             # -log sigmoid(r) - log(1 - sigmoid(f))
             loss = tf.reduce_mean(-tf.math.log(tf.sigmoid(r)) - tf.math.log(1 - tf.sigmoid(f)))

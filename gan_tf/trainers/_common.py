@@ -61,3 +61,20 @@ def prepare_optimizer(optimizer, default):
             and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
+
+
+def replica_slice(draw, n, *shape):
+    """``draw((n_global, *shape))`` sliced to this replica's ``n`` rows.
+
+    Under a ``tf.distribute`` strategy with R replicas, every replica draws the *global* batch of
+    random numbers (R * n rows, from the same seed state) and keeps rows [r * n, (r + 1) * n),
+    the rows a single device would use for the examples replica r holds. So a step on R replicas
+    uses the same noise as one step on the whole batch. Outside a strategy it is ``draw((n, ...))``.
+    """
+    ctx = tf.distribute.get_replica_context()
+    replicas = ctx.num_replicas_in_sync if ctx is not None else 1
+    if replicas == 1:
+        return draw((n,) + tuple(shape))
+    values = draw((n * replicas,) + tuple(shape))
+    start = tf.cast(ctx.replica_id_in_sync_group, tf.int32) * tf.cast(n, tf.int32)
+    return values[start:start + n]

@@ -4,7 +4,8 @@ Algorithm 1 of Goodfellow et al. 2014 (arXiv:1406.2661): for each training itera
 ``k = d_steps`` steps sample a minibatch of m noise vectors and m examples and ascend the
 discriminator's objective; then sample m noise vectors and descend the generator's objective.
 One ``train_step`` is one such iteration: the incoming batch is split into ``d_steps``
-disjoint minibatches of ``m = batch // d_steps`` real examples, so every discriminator step sees
+disjoint minibatches (every ``d_steps``-th example, so the split is the same on one device and
+on several replicas) of ``m = batch // d_steps`` real examples: every discriminator step sees
 fresh data, as in the paper (feed batches of ``d_steps * m``). With ``d_steps=1`` this is the
 usual alternating update, generator noise drawn afresh.
 
@@ -143,8 +144,13 @@ class GAN(keras.Model):
     # -- hooks ----------------------------------------------------------------------------
 
     def sample_latent(self, n):
-        """Prior samples z ~ N(0, I), shape ``(n, latent_dim)``, from the trainer's seed."""
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        """Prior samples z ~ N(0, I), shape ``(n, latent_dim)``, from the trainer's seed.
+
+        Under a ``tf.distribute`` strategy each replica takes its rows of one global draw, so a
+        step on several replicas uses the noise of a single-device step on the whole batch."""
+        return _common.replica_slice(
+            lambda shape: keras.random.normal(shape, seed=self.seed_generator), n,
+            self.latent_dim)
 
     def discriminator_loss(self, real, fake, real_logits, fake_logits):
         """Per-example discriminator loss, shape ``(m,)``."""
@@ -217,7 +223,7 @@ class GAN(keras.Model):
             return {t.name: t.result() for t in self._trackers}
         m = tf.shape(real)[0] // self.d_steps
         for i in range(self.d_steps):
-            d_loss = self.discriminator_step(real[i * m:(i + 1) * m])
+            d_loss = self.discriminator_step(real[i::self.d_steps][:m])
             self.d_loss_tracker.update_state(d_loss)
         g_loss = self.generator_step(m)
         self.g_loss_tracker.update_state(g_loss)
