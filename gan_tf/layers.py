@@ -29,5 +29,16 @@ class Reparameterize(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return input_shape[0]
 
+    def save_own_variables(self, store):
+        # Keras does not save SeedGenerator state; keep it so a resumed run draws on.
+        super().save_own_variables(store)
+        store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        super_store = {k: store[k] for k in store.keys() if k != "seed_generator_state"}
+        super().load_own_variables(super_store)
+        if "seed_generator_state" in store.keys():
+            self.seed_generator.state.assign(store["seed_generator_state"])
+
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}

@@ -28,3 +28,132 @@ def test_sample_grid_rejects_bad_arguments(tmp_path):
         callbacks.SampleGrid(tmp_path, n=0)
     with pytest.raises(ValueError):
         callbacks.SampleGrid(tmp_path, every=0)
+
+
+# -- Checkpoint: atomic saves, resume after kill -9, NaN stop ----------------------------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+import time  # noqa: E402
+
+import tensorflow as tf  # noqa: E402
+
+from gan_tf.data import toy  # noqa: E402
+
+TRAIN_SCRIPT = textwrap.dedent(r"""
+    import sys, time
+    import keras, numpy as np, tensorflow as tf
+    tf.config.experimental.enable_op_determinism()
+    from gan_tf import callbacks, models, trainers
+    from gan_tf.data import toy
+    run_dir, epochs, pause_after = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    keras.utils.set_random_seed(0)
+    g = models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None)
+    d = models.build_mlp_discriminator((2,), hidden_units=(8,))
+    gan = trainers.GAN(g, d, seed=1)
+    gan.compile()
+    # a fixed data order: a shuffled order restarts at epoch 1's order after a resume
+    ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, seed=0, shuffle=False)
+
+    class Pause(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch + 1 == pause_after:
+                print("PAUSED", flush=True)
+                time.sleep(600)   # the test kills us here, after the checkpoint was written
+
+    cbs = [callbacks.Checkpoint(run_dir)]
+    if pause_after:
+        cbs.append(Pause())
+    gan.fit(ds, epochs=epochs, verbose=0, callbacks=cbs)
+    np.save(run_dir + "/final.npy", np.concatenate([w.ravel() for w in g.get_weights() + d.get_weights()]))
+    print("DONE", int(gan.d_optimizer.iterations.numpy()), flush=True)
+""")
+
+
+def _train(run_dir, epochs, pause_after=0):
+    return subprocess.Popen([sys.executable, "-c", TRAIN_SCRIPT, str(run_dir), str(epochs),
+                             str(pause_after)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def test_resume_after_kill_9_gives_the_same_weights_as_a_straight_run(tmp_path):
+    straight = _train(tmp_path / "straight", 4)
+    out, err = straight.communicate(timeout=240)
+    assert straight.returncode == 0, err[-2000:]
+    assert "DONE 16" in out  # 4 epochs x 4 batches
+
+    killed = _train(tmp_path / "resumed", 4, pause_after=2)
+    deadline = time.time() + 240
+    line = ""
+    while "PAUSED" not in line and time.time() < deadline:
+        line = killed.stdout.readline()
+        if not line and killed.poll() is not None:
+            break
+    assert "PAUSED" in line, killed.stderr.read()[-2000:]
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=30)
+    pointer = json.loads((tmp_path / "resumed" / "checkpoints" / "checkpoint.json").read_text())
+    assert pointer["epoch"] == 2
+
+    resumed = _train(tmp_path / "resumed", 4)
+    out, err = resumed.communicate(timeout=240)
+    assert resumed.returncode == 0, err[-2000:]
+    assert "DONE 16" in out  # the optimizer's step count continued from 8
+    a = np.load(tmp_path / "straight" / "final.npy")
+    b = np.load(tmp_path / "resumed" / "final.npy")
+    np.testing.assert_array_equal(a, b)
+
+
+def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    keras.utils.set_random_seed(0)
+    g = models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None)
+    d = models.build_mlp_discriminator((2,), hidden_units=(8,))
+    gan = trainers.GAN(g, d, seed=1)
+    gan.compile()
+    ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, shuffle=False)
+
+    class Poison(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.model._poison_now:
+                d.layers[-1].kernel.assign(tf.fill(d.layers[-1].kernel.shape, np.nan))
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.model._poison_now = epoch == 2
+
+    ckpt = callbacks.Checkpoint(tmp_path / "run")
+    with pytest.raises(FloatingPointError, match=r"d_loss became nan at epoch 3, batch 2.*"
+                                                 r"last good checkpoint \(epoch 2\)"):
+        gan.fit(ds, epochs=5, verbose=0, callbacks=[Poison(), ckpt])
+    epoch, path = ckpt.latest()
+    assert epoch == 2
+    gan2 = trainers.GAN(models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None),
+                        models.build_mlp_discriminator((2,), hidden_units=(8,)), seed=7)
+    gan2.compile()
+    gan2.load_weights(path)
+    assert all(np.all(np.isfinite(w)) for w in gan2.discriminator.get_weights())
+    assert int(gan2.d_optimizer.iterations.numpy()) == 8
+    # the noise generator's state came back too: seed 1, two draws per step, 8 steps
+    np.testing.assert_array_equal(gan2.seed_generator.state.numpy(), [1, 16])
+
+
+def test_checkpoint_files_are_replaced_atomically_and_pruned(tmp_path):
+    keras.utils.set_random_seed(0)
+    gan = trainers.GAN(models.build_mlp_generator(3, (2,), hidden_units=(4,), output_activation=None),
+                       models.build_mlp_discriminator((2,), hidden_units=(4,)), seed=1)
+    gan.compile()
+    ckpt = callbacks.Checkpoint(tmp_path, keep=2)
+    gan.fit(toy.ring_of_gaussians().dataset(n=32, batch_size=16), epochs=3, verbose=0,
+            callbacks=[ckpt])
+    files = sorted(p.name for p in (tmp_path / "checkpoints").iterdir())
+    assert files == ["checkpoint.json", "epoch-00002.weights.h5", "epoch-00003.weights.h5"]
+    # a half-written temporary file (a kill during save) is ignored by restore
+    (tmp_path / "checkpoints" / ".epoch-00004.weights.h5.tmp.weights.h5").write_bytes(b"junk")
+    assert ckpt.latest() == (3, tmp_path / "checkpoints" / "epoch-00003.weights.h5")
+    again = callbacks.Checkpoint(tmp_path)
+    history = gan.fit(toy.ring_of_gaussians().dataset(n=32, batch_size=16), epochs=5, verbose=0,
+                      callbacks=[again])
+    assert again.restored_epoch == 3 and len(history.history["d_loss"]) == 2

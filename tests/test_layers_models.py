@@ -279,3 +279,22 @@ def test_bad_latent_dim_raises(builder, latent_dim):
 def test_bad_shapes_and_units_raise(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_reparameterize_seed_state_is_saved_with_the_weights(tmp_path):
+    """Keras does not save SeedGenerator state; the layer does, so a reloaded model continues
+    the same noise sequence."""
+    from gan_tf import trainers
+
+    enc = models.build_vae_encoder((8, 8, 1), latent_dim=2, conv=False, hidden=(8,))
+    dec = models.build_vae_decoder(2, (8, 8, 1), conv=False, hidden=(8,))
+    vae = trainers.VAE(enc, dec, seed=3)
+    x = np.zeros((4, 8, 8, 1), np.float32)
+    vae.loss_terms(keras.ops.convert_to_tensor(x))  # advances the noise state
+    vae.save_weights(tmp_path / "vae.weights.h5")
+    state = vae.reparameterize.seed_generator.state.numpy().copy()
+    twin = trainers.VAE(models.build_vae_encoder((8, 8, 1), latent_dim=2, conv=False, hidden=(8,)),
+                        models.build_vae_decoder(2, (8, 8, 1), conv=False, hidden=(8,)), seed=11)
+    twin.load_weights(tmp_path / "vae.weights.h5")
+    np.testing.assert_array_equal(twin.reparameterize.seed_generator.state.numpy(), state)
+    assert not np.array_equal(state, [3, 0])

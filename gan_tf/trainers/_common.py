@@ -78,3 +78,24 @@ def replica_slice(draw, n, *shape):
     values = draw((n * replicas,) + tuple(shape))
     start = tf.cast(ctx.replica_id_in_sync_group, tf.int32) * tf.cast(n, tf.int32)
     return values[start:start + n]
+
+
+SEED_STATE_KEY = "seed_generator_state"
+
+
+def save_seed_state(layer, store, seed_generator):
+    """``Layer.save_own_variables`` plus the state of ``seed_generator``.
+
+    Keras saves a layer's own variables but not the state of its ``SeedGenerator`` s, so
+    without this a resumed run would draw the noise of a fresh run again."""
+    for i, v in enumerate(layer._trainable_variables + layer._non_trainable_variables):
+        store[f"{i}"] = v
+    store[SEED_STATE_KEY] = seed_generator.state
+
+
+def load_seed_state(layer, store, seed_generator):
+    """Inverse of ``save_seed_state`` (files without the seed state load too)."""
+    for i, v in enumerate(layer._trainable_variables + layer._non_trainable_variables):
+        v.assign(store[f"{i}"])
+    if SEED_STATE_KEY in store.keys():
+        seed_generator.state.assign(store[SEED_STATE_KEY])

@@ -242,6 +242,14 @@ class GAN(keras.Model):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
         return super().fit(x, *args, **kwargs)
 
+    # -- saving -------------------------------------------------------------------------
+
+    def save_own_variables(self, store):
+        _common.save_seed_state(self, store, self.seed_generator)
+
+    def load_own_variables(self, store):
+        _common.load_seed_state(self, store, self.seed_generator)
+
     # -- using the generator --------------------------------------------------------------
 
     def call(self, z, training=False):
