@@ -58,3 +58,22 @@ def test_mirrored_step_equals_single_device_step(d_steps, tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["moved"] > 1e-3          # training changed the weights
     assert result["diff"] < 1e-5, result   # ... identically on 1 device and on 2 replicas
+
+
+def test_strategy_picks_one_device_here_and_rejects_unknown_kinds(monkeypatch):
+    import tensorflow as tf
+
+    from gan_tf import distribute
+
+    monkeypatch.delenv("TPU_NAME", raising=False)
+    monkeypatch.delenv("COLAB_TPU_ADDR", raising=False)
+    if len(tf.config.list_logical_devices("GPU")) < 2 and not distribute._tpu_hint():
+        assert distribute.strategy().num_replicas_in_sync == 1
+    with pytest.raises(ValueError, match="auto, tpu, mirrored, default"):
+        distribute.strategy("horovod")
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(ValueError, match="TF_CONFIG"):
+        distribute.multi_worker()
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {}}')
+    with pytest.raises(ValueError, match="cluster.worker and task.index"):
+        distribute.multi_worker()

@@ -1,0 +1,67 @@
+"""Picking a ``tf.distribute`` strategy.
+
+``strategy()`` returns a TPUStrategy on a TPU, a MirroredStrategy on several GPUs and the
+default (one-device) strategy otherwise; build and compile the trainer inside
+``strategy().scope()`` and call ``fit`` as usual. gan_tf's trainers divide per-replica loss sums
+by the global batch and slice one global noise draw per replica, so a step on N replicas equals
+one step on the whole batch (``tests/test_distribute.py``). Batch norm still computes its
+statistics per replica unless built with ``synchronized=True``.
+
+``multi_worker()`` builds a MultiWorkerMirroredStrategy from ``TF_CONFIG``. Keras 3's ``fit``
+fails under it (keras-team/keras#20585), so several workers need a custom loop that calls
+``strategy.run(trainer.train_step, ...)`` (DESIGN section 4). See chapter 4.2 and the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import tensorflow as tf
+
+KINDS = ("auto", "tpu", "mirrored", "default")
+
+
+def _tpu_hint():
+    """Whether this looks like a TPU host, without any network probe."""
+    return bool(os.environ.get("TPU_NAME") or os.environ.get("COLAB_TPU_ADDR")
+                or any(name.startswith("accel") for name in os.listdir("/dev")
+                       if os.path.isdir("/dev")))
+
+
+def strategy(kind="auto"):
+    """A ``tf.distribute.Strategy``: ``"auto"`` picks TPU, then several GPUs, then one device.
+
+    ``"tpu"``, ``"mirrored"`` and ``"default"`` force a choice (``"tpu"`` raises ``ValueError``
+    when no TPU answers).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown strategy {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind == "tpu" or (kind == "auto" and _tpu_hint()):
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+            return tf.distribute.TPUStrategy(resolver)
+        except (ValueError, RuntimeError, tf.errors.OpError) as err:
+            if kind == "tpu":
+                raise ValueError(f"no TPU could be reached ({type(err).__name__}: {err})") from err
+    gpus = tf.config.list_logical_devices("GPU")
+    if kind == "mirrored" or (kind == "auto" and len(gpus) > 1):
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def multi_worker():
+    """A ``MultiWorkerMirroredStrategy`` for the cluster described by ``TF_CONFIG``."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        raise ValueError("multi_worker() needs TF_CONFIG, e.g. "
+                         '{"cluster": {"worker": ["host1:port", "host2:port"]}, '
+                         '"task": {"type": "worker", "index": 0}}')
+    try:
+        config = json.loads(raw)
+        config["cluster"]["worker"], config["task"]["index"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"TF_CONFIG must hold cluster.worker and task.index, got {raw!r}") from err
+    return tf.distribute.MultiWorkerMirroredStrategy()
