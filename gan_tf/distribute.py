@@ -65,3 +65,38 @@ def multi_worker():
     except (ValueError, KeyError, TypeError) as err:
         raise ValueError(f"TF_CONFIG must hold cluster.worker and task.index, got {raw!r}") from err
     return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def build_under(strategy, trainer_fn, example_batch):
+    """Create a trainer inside ``strategy.scope()`` the way several workers need it: every network
+    is called once on data (not ``build(shape)``) and every optimizer is built, before training.
+    ``trainer_fn()`` builds and compiles the trainer; ``example_batch`` is one batch of real data.
+    """
+    with strategy.scope():
+        trainer = trainer_fn()
+        z = tf.zeros((2, trainer.latent_dim))
+        trainer.discriminator(trainer.generator(z))
+        trainer.discriminator(tf.convert_to_tensor(example_batch)[:2])
+    return trainer
+
+
+def train_steps(trainer, strategy, dataset, steps):
+    """Run ``steps`` training iterations of ``trainer.train_step`` under ``strategy`` with a
+    custom loop: a ``tf.function`` calling ``strategy.run`` over
+    ``strategy.experimental_distribute_dataset(dataset)``. This is the path for several workers,
+    where Keras 3's ``fit`` fails (keras-team/keras#20585). ``dataset`` yields global batches.
+    Returns the last step's logs as floats."""
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    iterator = iter(strategy.experimental_distribute_dataset(dataset))
+
+    @tf.function
+    def step(batch):
+        logs = strategy.run(trainer.train_step, args=(batch,))
+        return {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in logs.items()}
+
+    logs = None
+    for _ in range(int(steps)):
+        logs = step(next(iterator))
+    return {k: float(v) for k, v in logs.items()}

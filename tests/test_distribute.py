@@ -77,3 +77,72 @@ def test_strategy_picks_one_device_here_and_rejects_unknown_kinds(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", '{"cluster": {}}')
     with pytest.raises(ValueError, match="cluster.worker and task.index"):
         distribute.multi_worker()
+
+
+WORKER = textwrap.dedent(r"""
+    import json, sys
+    import keras, numpy as np, tensorflow as tf
+    from gan_tf import distribute, models, trainers
+    from gan_tf.data import toy
+    strategy = distribute.multi_worker()
+    keras.utils.set_random_seed(0)
+    real = toy.ring_of_gaussians().sample(256, seed=1).astype(np.float32)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+    ds = tf.data.Dataset.from_tensor_slices(real).batch(32, drop_remainder=True).repeat()
+
+    def make():
+        gan = trainers.GAN(models.build_mlp_generator(3, (2,), hidden_units=(8,),
+                                                      output_activation=None),
+                           models.build_mlp_discriminator((2,), hidden_units=(8,)), seed=5)
+        gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                    g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5))
+        return gan
+
+    gan = distribute.build_under(strategy, make, real[:32])
+    before = np.concatenate([w.ravel() for w in gan.generator.get_weights()])
+    logs = distribute.train_steps(gan, strategy, ds.with_options(options), 5)
+    after = np.concatenate([w.ravel() for w in gan.generator.get_weights()
+                            + gan.discriminator.get_weights()])
+    np.save(sys.argv[1], after)
+    print("WORKER_DONE", json.dumps({"steps": int(gan.d_optimizer.iterations.numpy()),
+                                     "moved": float(np.abs(after[:before.size] - before).max()),
+                                     **logs}), flush=True)
+""")
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_workers_on_localhost_end_with_identical_weights(tmp_path):
+    """MultiWorkerMirroredStrategy from TF_CONFIG, two processes on 127.0.0.1, the custom loop
+    of gan_tf.distribute.train_steps (Keras 3's fit fails here). Bounded: 180 s, then killed."""
+    import os
+
+    import numpy as np
+
+    cluster = {"worker": [f"127.0.0.1:{_free_port()}" for _ in range(2)]}
+    procs = []
+    try:
+        for index in range(2):
+            env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_CONFIG=json.dumps(
+                {"cluster": cluster, "task": {"type": "worker", "index": index}}))
+            procs.append(subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(tmp_path / f"w{index}.npy")], env=env,
+                cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        outs = [p.communicate(timeout=180) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-3000:]
+        done = json.loads(out.split("WORKER_DONE", 1)[1])
+        assert done["steps"] == 5 and done["moved"] > 1e-3
+    np.testing.assert_array_equal(np.load(tmp_path / "w0.npy"), np.load(tmp_path / "w1.npy"))
