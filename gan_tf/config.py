@@ -20,6 +20,8 @@ DEFAULT_PROFILE = "quick"
 PROFILE_ENV = "GAN_TF_PROFILE"
 OUTPUTS_ENV = "GAN_TF_OUTPUTS"
 DATA_ENV = "GAN_TF_DATA"
+PRECISION_ENV = "GAN_TF_MIXED_PRECISION"
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,27 @@ def set_seed(seed: int = 0, deterministic: bool = False) -> int:
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     return seed
+
+
+def precision(name: str | None = None) -> str:
+    """Set Keras's global dtype policy from ``name`` or ``$GAN_TF_MIXED_PRECISION``.
+
+    ``float32`` (default), ``mixed_float16`` (the trainers then wrap their optimizers in a
+    ``LossScaleOptimizer``) or ``mixed_bfloat16``. Call it before building models; notebooks do
+    in their first cell, so a run switches precision without code changes. Whether it helps is
+    a measurement (``benchmarks/throughput.py``): bfloat16 was 1.47x faster on a CPU with
+    AVX-512 bf16 and is slow on CPUs without it. Returns the policy name.
+    """
+    import keras
+
+    from_env = name is None
+    if from_env:
+        name = os.environ.get(PRECISION_ENV, "").strip() or "float32"
+    if name not in PRECISIONS:
+        source = f" (from ${PRECISION_ENV})" if from_env else ""
+        raise ValueError(f"unknown precision {name!r}{source}; expected one of {', '.join(PRECISIONS)}")
+    keras.config.set_dtype_policy(name)
+    return name
 
 
 def repo_root() -> Path | None:

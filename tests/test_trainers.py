@@ -279,3 +279,35 @@ def test_reuse_fake_step_matches_manual_step_with_shared_noise():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="reuse_fake needs d_steps=1"):
         trainers.GAN(g, d, d_steps=2, reuse_fake=True)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_trains_with_float32_losses_and_weights(policy, monkeypatch):
+    from gan_tf import config
+
+    monkeypatch.setenv("GAN_TF_MIXED_PRECISION", policy)
+    try:
+        assert config.precision() == policy
+        g, d = _nets()
+        gan = trainers.GAN(g, d, seed=0)
+        gan.compile()
+    finally:
+        keras.config.set_dtype_policy("float32")
+    is_lso = isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert is_lso == (policy == "mixed_float16")  # loss scaling only for float16
+    assert g.layers[1].compute_dtype == policy.split("_")[1] and g.layers[1].kernel.dtype == "float32"
+    start = [w.copy() for w in g.get_weights()]
+    real = tf.constant(toy.ring_of_gaussians().sample(16, seed=1), tf.float32)
+    for _ in range(3):
+        logs = gan.train_step(real)
+    assert np.isfinite(float(logs["d_loss"])) and np.isfinite(float(logs["g_loss"]))
+    assert max(np.abs(a - b).max() for a, b in zip(start, g.get_weights())) > 1e-4
+    assert gan.sample(4).dtype == np.float32
+
+
+def test_unknown_precision_is_a_clear_error(monkeypatch):
+    from gan_tf import config
+
+    monkeypatch.setenv("GAN_TF_MIXED_PRECISION", "fp8")
+    with pytest.raises(ValueError, match=r"'fp8' \(from \$GAN_TF_MIXED_PRECISION\).*mixed_bfloat16"):
+        config.precision()
