@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(r"""
     from gan_tf import models, trainers
     from gan_tf.data import toy
 
-    d_steps = int(sys.argv[1])
+    d_steps, trainer_name = int(sys.argv[1]), sys.argv[2]
 
     def nets():
         keras.utils.set_random_seed(0)
@@ -28,7 +28,7 @@ SCRIPT = textwrap.dedent(r"""
     def run(strategy):
         with strategy.scope():
             g, d = nets()
-            gan = trainers.GAN(g, d, seed=5, d_steps=d_steps)
+            gan = getattr(trainers, trainer_name)(g, d, seed=5, d_steps=d_steps)
             gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
                         g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5))
         real = toy.ring_of_gaussians().sample(16 * d_steps, seed=1).astype(np.float32)
@@ -46,13 +46,13 @@ SCRIPT = textwrap.dedent(r"""
 """)
 
 
-@pytest.mark.parametrize("d_steps", [1, 2])
-def test_mirrored_step_equals_single_device_step(d_steps, tmp_path):
+@pytest.mark.parametrize("trainer,d_steps", [("GAN", 1), ("GAN", 2), ("WGANGP", 5)])
+def test_mirrored_step_equals_single_device_step(trainer, d_steps, tmp_path):
     """Per-example losses are summed per replica and divided by the global batch, noise comes
     from one global draw, and d_steps chunks are strided, so the two runs agree to float
     tolerance (these MLPs have no batch norm; batch norm would compute per-replica statistics
-    unless built with synchronized=True)."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(d_steps)], capture_output=True,
+    unless built with synchronized=True). WGAN-GP's alpha is sliced from one global draw too."""
+    out = subprocess.run([sys.executable, "-c", SCRIPT, str(d_steps), trainer], capture_output=True,
                          text=True, timeout=300, cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])

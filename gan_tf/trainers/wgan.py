@@ -1,0 +1,103 @@
+"""Wasserstein GANs and the least-squares GAN, as loss hooks on the shared ``GAN`` loop.
+
+- ``WGAN``: Arjovsky, Chintala & Bottou 2017 (arXiv:1701.07875), Algorithm 1: critic loss
+  f(G(z)) - f(x) (no sigmoid), weights clipped to [-c, c] after every critic update, c = 0.01,
+  RMSProp with learning rate 5e-5, n_critic = 5 critic steps (each on fresh real data) per
+  generator step.
+- ``WGANGP``: Gulrajani et al. 2017 (arXiv:1704.00028), Algorithm 1: critic loss
+  f(G(z)) - f(x) + lambda (||grad f(x_hat)||_2 - 1)^2 with x_hat = alpha x + (1 - alpha) G(z),
+  alpha ~ U[0, 1] per example, lambda = 10, Adam(1e-4, beta_1 = 0, beta_2 = 0.9), n_critic = 5;
+  no batch norm in the critic (the penalty is per example; use layer norm instead).
+- ``LSGAN``: Mao et al. 2017 (arXiv:1611.04076), eq. 2 with a = 0, b = c = 1, Adam(2e-4, 0.5).
+
+The noise and alpha come from the trainer's seed generator (saved with checkpoints); under a
+``tf.distribute`` strategy each replica takes its slice of one global draw. See chapter 5.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from gan_tf import losses, penalties
+from gan_tf.trainers import _common
+from gan_tf.trainers.gan import GAN
+
+
+class WGAN(GAN):
+    """WGAN with weight clipping (arXiv:1701.07875, Algorithm 1). Feed batches of
+    ``d_steps * m``: each of the ``d_steps`` critic steps takes ``m`` fresh real examples."""
+
+    default_loss = "wasserstein"
+
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=5, clip_value=0.01,
+                 seed=None, name="wgan", **kwargs):
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_steps=d_steps,
+                         seed=seed, name=name, **kwargs)
+        if clip_value <= 0:
+            raise ValueError(f"clip_value must be positive, got {clip_value}")
+        self.clip_value = float(clip_value)
+        self.w_tracker = self.add_tracker("wasserstein_estimate")
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, **kwargs):
+        """Defaults: RMSProp(5e-5) for both (the paper's alpha)."""
+        super().compile(d_optimizer or keras.optimizers.RMSprop(5e-5),
+                        g_optimizer or keras.optimizers.RMSprop(5e-5), loss=loss, **kwargs)
+
+    def discriminator_loss(self, real, fake, real_logits, fake_logits):
+        per_example = super().discriminator_loss(real, fake, real_logits, fake_logits)
+        self.w_tracker.update_state(-keras.ops.mean(per_example))
+        return per_example
+
+    def after_discriminator_step(self):
+        penalties.clip_weights(self.discriminator, self.clip_value)
+
+
+class WGANGP(GAN):
+    """WGAN with gradient penalty (arXiv:1704.00028, Algorithm 1)."""
+
+    default_loss = "wasserstein"
+
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=5, gp_weight=10.0,
+                 seed=None, name="wgan_gp", **kwargs):
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_steps=d_steps,
+                         seed=seed, name=name, **kwargs)
+        batch_norms = [layer.name for layer in discriminator._flatten_layers()
+                       if isinstance(layer, keras.layers.BatchNormalization)]
+        if batch_norms:
+            raise ValueError(
+                f"WGAN-GP's critic must not use batch norm (the penalty is per example; "
+                f"arXiv:1704.00028 section 4); found {batch_norms}. Use layer norm instead."
+            )
+        if gp_weight < 0:
+            raise ValueError(f"gp_weight must be >= 0, got {gp_weight}")
+        self.gp_weight = float(gp_weight)
+        self.w_tracker = self.add_tracker("wasserstein_estimate")
+        self.gp_tracker = self.add_tracker("gradient_penalty")
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss=None, **kwargs):
+        """Defaults: Adam(1e-4, beta_1=0, beta_2=0.9) for both (the paper's)."""
+        super().compile(d_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                        g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                        loss=loss, **kwargs)
+
+    def discriminator_loss(self, real, fake, real_logits, fake_logits):
+        w_loss = losses.wasserstein_discriminator_loss(real_logits, fake_logits, reduction="none")
+        m = keras.ops.shape(real)[0]
+        alpha = _common.replica_slice(
+            lambda shape: keras.random.uniform(shape, seed=self.seed_generator), m)
+        gp = penalties.gradient_penalty(self.discriminator, real, fake, alpha=alpha,
+                                        reduction="none")
+        self.w_tracker.update_state(-keras.ops.mean(w_loss))
+        self.gp_tracker.update_state(keras.ops.mean(gp))
+        return w_loss + self.gp_weight * gp
+
+
+class LSGAN(GAN):
+    """Least-squares GAN (arXiv:1611.04076, eq. 2; a = 0, b = c = 1)."""
+
+    default_loss = "least_squares"
+
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, seed=None,
+                 name="lsgan", **kwargs):
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_steps=d_steps,
+                         seed=seed, name=name, **kwargs)
