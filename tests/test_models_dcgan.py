@@ -81,3 +81,20 @@ def test_generator_exports_to_keras_file_and_reloads_with_identical_outputs(tmp_
     z = np.random.default_rng(0).normal(size=(4, 100)).astype("float32")
     np.testing.assert_array_equal(np.asarray(g(z, training=False)),
                                   np.asarray(again(z, training=False)))
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3)])
+def test_layer_norm_critic_for_wgan_gp(shape):
+    from gan_tf import trainers
+
+    d = models.build_dcgan_discriminator(shape, norm="layer", dropout=0.0)
+    assert not _layers(d, keras.layers.BatchNormalization)
+    lns = _layers(d, keras.layers.LayerNormalization)
+    assert len(lns) == len(_layers(d, keras.layers.Conv2D)) - 1
+    x = np.random.default_rng(0).uniform(-1, 1, (3,) + shape).astype("float32")
+    # per example: a critic score does not depend on the other examples in the batch
+    np.testing.assert_allclose(np.asarray(d(x, training=True))[:1], np.asarray(d(x[:1], training=True)),
+                               rtol=1e-5, atol=1e-6)
+    trainers.WGANGP(models.build_dcgan_generator(16, shape), d)  # accepted as a critic
+    with pytest.raises(ValueError, match="unknown norm"):
+        models.build_dcgan_discriminator(shape, norm="instance")

@@ -100,14 +100,31 @@ def build_dcgan_generator(latent_dim=100, image_shape=(28, 28, 1), variant=None,
     return keras.Model(z, out, name=name)
 
 
+def _norm_layer(norm, name, momentum):
+    if norm == "batch":
+        return (keras.layers.BatchNormalization(momentum=0.8, name=name) if momentum == 0.8
+                else _bn(name))
+    # Layer norm over (height, width, channels) per example: WGAN-GP's stand-in for batch
+    # norm in the critic (arXiv:1704.00028, section 4).
+    return keras.layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=name)
+
+
+NORMS = ("batch", "layer", None)
+
+
 def build_dcgan_discriminator(image_shape=(28, 28, 1), variant=None, base_filters=64,
-                              kernel_size=5, dropout=0.25, name="dcgan_discriminator"):
+                              kernel_size=5, dropout=0.25, norm="batch",
+                              name="dcgan_discriminator"):
     """images ``(batch, *image_shape)`` in [-1, 1] -> one logit ``(batch, 1)``.
 
     ``variant`` defaults to ``"book"`` for 28x28 images and ``"paper"`` otherwise. The paper's
     discriminator starts at ``base_filters`` and doubles them down to a 4x4 map.
-    ``dropout`` applies to the book's variant only. See chapter 4.2.
+    ``dropout`` applies to the book's variant only. ``norm`` is ``"batch"`` (both papers),
+    ``"layer"`` (for WGAN-GP critics, whose per-example penalty rules out batch norm) or ``None``.
+    See chapter 4.2.
     """
+    if norm not in NORMS:
+        raise ValueError(f"unknown norm {norm!r}; expected one of {NORMS}")
     image_shape = _checks.shape(image_shape, "image_shape", rank=3)
     variant = _variant(variant, image_shape)
     x = keras.Input(image_shape, name="image")
@@ -122,8 +139,8 @@ def build_dcgan_discriminator(image_shape=(28, 28, 1), variant=None, base_filter
                                     name=f"conv_{i}")(h)
             if i == 1:
                 h = keras.layers.ZeroPadding2D(((0, 1), (0, 1)), name="pad")(h)
-            if i > 0:
-                h = keras.layers.BatchNormalization(momentum=0.8, name=f"bn_{i}")(h)
+            if i > 0 and norm:
+                h = _norm_layer(norm, f"{norm[0]}n_{i}", 0.8)(h)
             h = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(h)
             if dropout:
                 h = keras.layers.Dropout(dropout, name=f"dropout_{i}")(h)
@@ -135,8 +152,8 @@ def build_dcgan_discriminator(image_shape=(28, 28, 1), variant=None, base_filter
             h = keras.layers.Conv2D(base_filters * 2**i, kernel_size, strides=2, padding="same",
                                     use_bias=(i == 0), kernel_initializer=_init(),
                                     name=f"conv_{i}")(h)
-            if i > 0:
-                h = _bn(f"bn_{i}")(h)
+            if i > 0 and norm:
+                h = _norm_layer(norm, f"{norm[0]}n_{i}", 0.9)(h)
             h = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(h)
     h = keras.layers.Flatten(name="flatten")(h)
     logit = keras.layers.Dense(1, kernel_initializer=_init() if variant == "paper" else "glorot_uniform",
