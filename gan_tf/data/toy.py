@@ -4,9 +4,11 @@ Swiss roll.
 Each is an object with ``sample(n, seed)`` (NumPy, deterministic given the seed),
 ``dataset(n, batch_size, seed)`` (a repeatable ``tf.data.Dataset`` of float32 batches), and,
 for the mixtures, ``centres`` and ``std`` (the mode centres and the per-mode standard deviation,
-used by ``gan_tf.metrics.mode_coverage``). Defaults follow the mode-collapse benchmarks:
-ring of 8 with radius 2 and grid of 25 on {-4, -2, 0, 2, 4}^2 (VEEGAN, arXiv:1705.07761,
-section 5.1). See chapters 3.4 and 5.6.
+used by ``gan_tf.metrics.mode_coverage``). ``ring_of_gaussians()`` defaults to the toy "8
+Gaussians" of Unrolled GAN / WGAN-GP figures (radius 2, std 0.02); ``benchmark_ring()`` and
+``benchmark_grid()`` are the mixtures of the published mode-collapse tables (VEEGAN,
+arXiv:1705.07761, and PacGAN, arXiv:1712.04086, Table 1): ring of 8 on the unit circle with
+std 0.01, grid of 25 on {-4, -2, 0, 2, 4}^2 with std 0.05. See chapters 3.4 and 5.6.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ class GaussianMixture2D(_Toy):
 
 
 def ring_of_gaussians(n_modes=8, radius=2.0, std=0.02):
-    """``n_modes`` Gaussians evenly spaced on a circle of ``radius`` (VEEGAN's "2D ring")."""
+    """``n_modes`` Gaussians evenly spaced on a circle of ``radius``, the first at angle 0."""
     if n_modes < 1:
         raise ValueError(f"n_modes must be >= 1, got {n_modes}")
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
@@ -106,12 +108,23 @@ def ring_of_gaussians(n_modes=8, radius=2.0, std=0.02):
 
 
 def grid_of_gaussians(size=5, spacing=2.0, std=0.02):
-    """``size x size`` Gaussians on a grid centred at 0 (VEEGAN's "2D grid": {-4,...,4}^2)."""
+    """``size x size`` Gaussians on a grid centred at 0 ({-4, ..., 4}^2 by default)."""
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
     ticks = (np.arange(size) - (size - 1) / 2) * spacing
     xx, yy = np.meshgrid(ticks, ticks, indexing="ij")
     return GaussianMixture2D(np.stack([xx.ravel(), yy.ravel()], 1), std)
+
+
+def benchmark_ring():
+    """The "2D ring" of the mode-collapse tables: 8 Gaussians, radius 1, std 0.01 (PacGAN's
+    released configuration of VEEGAN's benchmark, arXiv:1712.04086 / 1705.07761)."""
+    return ring_of_gaussians(8, radius=1.0, std=0.01)
+
+
+def benchmark_grid():
+    """The "2D grid" of the mode-collapse tables: 25 Gaussians on {-4, -2, 0, 2, 4}^2, std 0.05."""
+    return grid_of_gaussians(5, spacing=2.0, std=0.05)
 
 
 @dataclass

@@ -4,6 +4,8 @@
   arXiv:1801.01401), ``inception_score`` (arXiv:1606.03498), ``precision_recall``
   (arXiv:1904.06991), ``class_coverage`` (mode coverage), ``memorisation`` (nearest
   training image, arXiv:1406.2661 figure 2);
+- ``mode_coverage``: modes captured, % high-quality samples and reverse KL on mixtures with
+  known centres (the VEEGAN/PacGAN 2-D ring and grid protocol, arXiv:1705.07761, 1712.04086);
 - ``load_classifier`` / ``feature_extractor`` / ``get_extractor`` / ``embed``: the domain
   classifier shipped in ``data/models/`` (SHA-256 checked) or, on request and when its
   ImageNet weights load, InceptionV3;
@@ -29,3 +31,4 @@ from gan_tf.metrics.scores import (  # noqa: F401
     precision_recall,
 )
 from gan_tf.metrics.evaluate import evaluate  # noqa: F401
+from gan_tf.metrics.modes import mode_coverage  # noqa: F401
