@@ -88,6 +88,8 @@ def train_steps(trainer, strategy, dataset, steps):
     Returns the last step's logs as floats."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    if hasattr(trainer, "check_input"):
+        trainer.check_input(dataset)
     iterator = iter(strategy.experimental_distribute_dataset(dataset))
 
     @tf.function

@@ -298,3 +298,30 @@ def test_reparameterize_seed_state_is_saved_with_the_weights(tmp_path):
     twin.load_weights(tmp_path / "vae.weights.h5")
     np.testing.assert_array_equal(twin.reparameterize.seed_generator.state.numpy(), state)
     assert not np.array_equal(state, [3, 0])
+
+
+def test_maxout_is_the_max_of_its_affine_pieces():
+    from gan_tf.layers import Maxout
+
+    layer = Maxout(3, pieces=4)
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    y = np.asarray(layer(x))
+    kernel, bias = (np.asarray(w) for w in layer.dense.weights)
+    affine = (x @ kernel + bias).reshape(5, 3, 4)
+    np.testing.assert_allclose(y, affine.max(-1), rtol=1e-6, atol=1e-6)
+    assert layer.compute_output_shape((None, 2)) == (None, 3)
+    with pytest.raises(ValueError):
+        Maxout(0)
+
+
+def test_maxout_discriminator_has_the_benchmark_shape_and_round_trips():
+    d = models.build_mlp_discriminator((2,), (200, 200, 200), activation="maxout",
+                                       maxout_pieces=5)
+    # 3 maxout layers of 200 x 5 pieces, then one logit
+    assert d.count_params() == (2 * 1000 + 1000) + 2 * (200 * 1000 + 1000) + 201
+    x = np.random.default_rng(1).normal(size=(4, 2)).astype(np.float32)
+    twin = keras.Model.from_config(d.get_config())
+    twin.set_weights(d.get_weights())
+    np.testing.assert_allclose(np.asarray(twin(x)), np.asarray(d(x)), rtol=1e-6)
+    ln = models.build_mlp_discriminator((2,), (16,), layer_norm=True)
+    assert any(isinstance(layer, keras.layers.LayerNormalization) for layer in ln.layers)

@@ -8,6 +8,7 @@ import math
 
 import keras
 
+from gan_tf.layers import Maxout
 from gan_tf.models import _checks
 
 
@@ -42,10 +43,14 @@ def build_mlp_generator(latent_dim=100, output_shape=(28, 28, 1), hidden_units=(
 
 
 def build_mlp_discriminator(input_shape=(28, 28, 1), hidden_units=(128,),
-                            activation="leaky_relu", dropout=0.0, name="mlp_discriminator"):
+                            activation="leaky_relu", dropout=0.0, maxout_pieces=5,
+                            layer_norm=False, name="mlp_discriminator"):
     """sample ``(batch, *input_shape)`` -> one logit ``(batch, 1)`` (no sigmoid).
 
-    ``activation="leaky_relu"`` uses slope 0.2 (DCGAN's choice, arXiv:1511.06434).
+    ``activation="leaky_relu"`` uses slope 0.2 (DCGAN's choice, arXiv:1511.06434);
+    ``activation="maxout"`` makes each hidden layer ``gan_tf.layers.Maxout`` with
+    ``maxout_pieces`` pieces (the critic of the 2-D mode-collapse benchmarks, chapter 5.6).
+    ``layer_norm=True`` normalises each hidden layer per example (usable with WGAN-GP).
     """
     input_shape = _checks.shape(input_shape, "input_shape")
     hidden_units = _checks.units(hidden_units, "hidden_units")
@@ -54,7 +59,16 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), hidden_units=(128,),
     x = keras.Input(input_shape, name="x")
     h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
     for i, units in enumerate(hidden_units):
+        if activation == "maxout":
+            h = Maxout(units, maxout_pieces, name=f"maxout_{i}")(h)
+            if layer_norm:
+                h = keras.layers.LayerNormalization(name=f"ln_{i}")(h)
+            if dropout:
+                h = keras.layers.Dropout(dropout, name=f"dropout_{i}")(h)
+            continue
         h = keras.layers.Dense(units, name=f"dense_{i}")(h)
+        if layer_norm:
+            h = keras.layers.LayerNormalization(name=f"ln_{i}")(h)
         if activation == "leaky_relu":
             h = keras.layers.LeakyReLU(0.2, name=f"act_{i}")(h)
         else:

@@ -47,6 +47,27 @@ def check_range(x, what, low=-1.0, high=1.0, tol=1e-3):
         )
 
 
+def check_fit_input(x, expected_shape, what, images=True):
+    """Check what ``fit`` (or a custom loop) is about to train on: a ``tf.data.Dataset`` (its
+    first batch) or an array (all of it). Shape and dtype always; the [-1, 1] range when the
+    samples are ``images``. Raises ``ValueError`` naming expected and received."""
+    if x is None:
+        return
+    if isinstance(x, tf.data.Dataset):
+        for batch in x.take(1):
+            real = unpack_inputs(batch)
+            check_batch_spec(real, expected_shape, what)
+            if images:
+                check_range(real, what)
+        return
+    real = unpack_inputs(x)
+    if hasattr(real, "shape") and hasattr(real, "dtype"):
+        real = tf.convert_to_tensor(real)
+        check_batch_spec(real, expected_shape, what)
+        if images:
+            check_range(real, what)
+
+
 def average_loss(per_example):
     """Sum over this replica's examples divided by the *global* batch size, so that the
     gradients summed across replicas equal the gradient of the global-batch mean."""

@@ -233,14 +233,17 @@ class GAN(keras.Model):
         """``keras.Model.fit``, after checking the first batch's shape, dtype and range."""
         if self.d_optimizer is None:
             raise ValueError("call compile() before fit()")
+        self.check_input(x)
         if isinstance(x, tf.data.Dataset):
-            for batch in x.take(1):
-                real = _common.unpack_inputs(batch)
-                _common.check_batch_spec(real, self.sample_shape, self.name)
-                if len(self.sample_shape) == 3:
-                    _common.check_range(real, self.name)
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
         return super().fit(x, *args, **kwargs)
+
+    def check_input(self, x):
+        """``ValueError`` naming expected and received if ``x`` (a Dataset or an array) has the
+        wrong rank, shape, channel count or dtype for the discriminator, or, for images, values
+        outside [-1, 1]."""
+        _common.check_fit_input(x, self.sample_shape, self.name,
+                                images=len(self.sample_shape) == 3)
 
     # -- saving -------------------------------------------------------------------------
 

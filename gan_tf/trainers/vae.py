@@ -89,13 +89,15 @@ class VAE(keras.Model):
         return self._update(*self.loss_terms(_common.unpack_inputs(data), training=False))
 
     def fit(self, x=None, *args, **kwargs):
+        self.check_input(x)
         if isinstance(x, tf.data.Dataset):
-            for batch in x.take(1):
-                real = _common.unpack_inputs(batch)
-                _common.check_batch_spec(real, self.image_shape, self.name)
-                _common.check_range(real, self.name)
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
         return super().fit(x, *args, **kwargs)
+
+    def check_input(self, x):
+        """``ValueError`` naming expected and received for images of the wrong rank, shape,
+        channel count, dtype or range (a Dataset's first batch, or a whole array)."""
+        _common.check_fit_input(x, self.image_shape, self.name)
 
     def call(self, x, training=False):
         """Reconstruction of ``x`` through the posterior mean, in [-1, 1]."""
