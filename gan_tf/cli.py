@@ -83,7 +83,8 @@ def train(args):
             raise CliError(f"{out} holds a different run ({old}); use another --out or --no-resume")
     run_file.write_text(json.dumps(run, indent=1))
     gan = _make_trainer(run, distribute.strategy(args.strategy))
-    ds = data.to_dataset(x, batch_size=args.batch_size, seed=args.seed, drop_remainder=True)
+    ds = data.to_dataset(x, batch_size=args.batch_size, seed=args.seed, drop_remainder=True,
+                         resumable=True)
     checkpoint = callbacks.Checkpoint(out, resume=args.resume)
     cbs = [checkpoint, callbacks.SampleGrid(out / "samples", n=64, seed=0),
            keras.callbacks.TensorBoard(log_dir=str(out / "logs"))]

@@ -50,14 +50,15 @@ TRAIN_SCRIPT = textwrap.dedent(r"""
     tf.config.experimental.enable_op_determinism()
     from gan_tf import callbacks, models, trainers
     from gan_tf.data import toy
-    run_dir, epochs, pause_after = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    run_dir, epochs, pause_after, order = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     keras.utils.set_random_seed(0)
     g = models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None)
     d = models.build_mlp_discriminator((2,), hidden_units=(8,))
     gan = trainers.GAN(g, d, seed=1)
     gan.compile()
-    # a fixed data order: a shuffled order restarts at epoch 1's order after a resume
-    ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, seed=0, shuffle=False)
+    # "fixed": one order every epoch; "resumable": reshuffled every epoch, keyed by the epoch
+    ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, seed=0, shuffle=order != "fixed",
+                                         resumable=order == "resumable")
 
     class Pause(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -74,19 +75,20 @@ TRAIN_SCRIPT = textwrap.dedent(r"""
 """)
 
 
-def _train(run_dir, epochs, pause_after=0):
+def _train(run_dir, epochs, pause_after=0, order="fixed"):
     return subprocess.Popen([sys.executable, "-c", TRAIN_SCRIPT, str(run_dir), str(epochs),
-                             str(pause_after)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                             str(pause_after), order], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
-def test_resume_after_kill_9_gives_the_same_weights_as_a_straight_run(tmp_path):
-    straight = _train(tmp_path / "straight", 4)
+@pytest.mark.parametrize("order", ["fixed", "resumable"])
+def test_resume_after_kill_9_gives_the_same_weights_as_a_straight_run(tmp_path, order):
+    straight = _train(tmp_path / "straight", 4, order=order)
     out, err = straight.communicate(timeout=240)
     assert straight.returncode == 0, err[-2000:]
     assert "DONE 16" in out  # 4 epochs x 4 batches
 
-    killed = _train(tmp_path / "resumed", 4, pause_after=2)
+    killed = _train(tmp_path / "resumed", 4, pause_after=2, order=order)
     deadline = time.time() + 240
     line = ""
     while "PAUSED" not in line and time.time() < deadline:
@@ -99,7 +101,7 @@ def test_resume_after_kill_9_gives_the_same_weights_as_a_straight_run(tmp_path):
     pointer = json.loads((tmp_path / "resumed" / "checkpoints" / "checkpoint.json").read_text())
     assert pointer["epoch"] == 2
 
-    resumed = _train(tmp_path / "resumed", 4)
+    resumed = _train(tmp_path / "resumed", 4, order=order)
     out, err = resumed.communicate(timeout=240)
     assert resumed.returncode == 0, err[-2000:]
     assert "DONE 16" in out  # the optimizer's step count continued from 8

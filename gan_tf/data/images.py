@@ -200,14 +200,23 @@ def load_arrays(name="fashion_mnist", split="train", limit=None, data_dir=None,
 
 
 def to_dataset(images, labels=None, batch_size=128, shuffle=True, seed=0,
-               drop_remainder=False, cache=True):
-    """Wrap arrays in a cached, shuffled, batched, prefetched ``tf.data.Dataset``."""
+               drop_remainder=False, cache=True, resumable=False):
+    """Wrap arrays in a cached, shuffled, batched, prefetched ``tf.data.Dataset``.
+
+    ``resumable=True`` makes each epoch's order a function of ``(seed, epoch)`` alone: the
+    dataset carries an epoch counter that advances with every pass and that ``fit`` of the
+    gan_tf trainers sets to the epoch being trained, so a run resumed from a checkpoint at
+    epoch k reads epoch k's order, exactly as the uninterrupted run did (the default shuffle
+    would restart at epoch 1's order). See ``epoch_variable`` and chapter 4.2."""
     import tensorflow as tf
 
     if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
             or batch_size <= 0):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     tensors = images if labels is None else (images, labels)
+    if shuffle and resumable:
+        return _resumable_dataset(tensors, len(images), int(batch_size), int(seed),
+                                  drop_remainder)
     ds = tf.data.Dataset.from_tensor_slices(tensors)
     if cache:
         ds = ds.cache()
@@ -215,6 +224,33 @@ def to_dataset(images, labels=None, batch_size=128, shuffle=True, seed=0,
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(int(batch_size), drop_remainder=drop_remainder)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _resumable_dataset(tensors, n, batch_size, seed, drop_remainder):
+    """Batches of ``tensors`` in the order ``stateless_shuffle(range(n), seed=(seed, epoch))``;
+    ``epoch`` is a variable read (and advanced by one) whenever a pass begins."""
+    import tensorflow as tf
+
+    consts = tf.nest.map_structure(tf.convert_to_tensor, tensors)
+    epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_epoch")
+
+    def order(_):
+        e = epoch.assign_add(1) - 1
+        key = tf.stack([tf.constant(seed, tf.int64), e])
+        return tf.argsort(tf.random.stateless_uniform([n], seed=key))
+
+    ds = (tf.data.Dataset.range(1).map(order).unbatch()
+          .batch(batch_size, drop_remainder=drop_remainder)
+          .map(lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), consts)))
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds._gan_tf_epoch = epoch
+    return ds
+
+
+def epoch_variable(dataset):
+    """The epoch counter of a ``to_dataset(..., resumable=True)`` dataset, or ``None``.
+    Assign it the epoch about to be read (0-based) before iterating."""
+    return getattr(dataset, "_gan_tf_epoch", None)
 
 
 def load_images(name="fashion_mnist", split="train", batch_size=128, limit=None,

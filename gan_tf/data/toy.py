@@ -33,12 +33,13 @@ class _Toy:
     def sample(self, n, seed=None):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def dataset(self, n=10_000, batch_size=256, seed=0, shuffle=True):
-        """``n`` fixed samples as a cached, shuffled, batched ``tf.data.Dataset`` (float32)."""
+    def dataset(self, n=10_000, batch_size=256, seed=0, shuffle=True, resumable=False):
+        """``n`` fixed samples as a cached, shuffled, batched ``tf.data.Dataset`` (float32);
+        ``resumable`` as in ``gan_tf.data.to_dataset``."""
         from gan_tf.data.images import to_dataset
 
         return to_dataset(self.sample(n, seed).astype(np.float32), batch_size=batch_size,
-                          shuffle=shuffle, seed=seed)
+                          shuffle=shuffle, seed=seed, resumable=resumable)
 
 
 @dataclass

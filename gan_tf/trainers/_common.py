@@ -68,6 +68,26 @@ def check_fit_input(x, expected_shape, what, images=True):
             check_range(real, what)
 
 
+class DataEpoch(keras.callbacks.Callback):
+    """Sets a resumable dataset's epoch counter (``gan_tf.data.to_dataset(resumable=True)``)
+    to the epoch ``fit`` is about to train, so its order depends on the epoch number alone."""
+
+    def __init__(self, variable):
+        super().__init__()
+        self.variable = variable
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.variable.assign(int(epoch))
+
+
+def with_data_epoch(x, kwargs):
+    """Add a ``DataEpoch`` callback to ``fit``'s kwargs when ``x`` is a resumable dataset."""
+    variable = getattr(x, "_gan_tf_epoch", None)
+    if variable is not None:
+        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [DataEpoch(variable)]
+    return kwargs
+
+
 def average_loss(per_example):
     """Sum over this replica's examples divided by the *global* batch size, so that the
     gradients summed across replicas equal the gradient of the global-batch mean."""

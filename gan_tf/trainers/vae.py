@@ -92,6 +92,7 @@ class VAE(keras.Model):
         self.check_input(x)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
+            kwargs = _common.with_data_epoch(x, kwargs)
         return super().fit(x, *args, **kwargs)
 
     def check_input(self, x):
