@@ -15,6 +15,7 @@ Networks (shared by every trainer, from ``--arch``):
   ``pacgan``: the published one: G 2 -> 4 x 400 ReLU + batch norm -> 2, D 3 maxout layers of
   200 units x 5 pieces -> 1 (no batch norm, so WGAN-GP may use it); batch 100.
   ``small``: G 2 -> 3 x 128 ReLU + batch norm -> 2, D 3 x 128 maxout x 5 -> 1; a quicker net.
+  ``*_nobn``: the same without batch norm in the generator (as WGAN-GP's toy generator).
 
 Trainers (the papers' optimiser settings unless noted):
   ``gan``: non-saturating loss, Adam(1e-4, beta_1=0.8) as in PacGAN's released code.
@@ -76,8 +77,10 @@ PUBLISHED_NOTE = ("published: VEEGAN mean of 5 runs; PacGAN mean +- standard err
                   "gan_tf: mean +- std over seeds")
 
 ARCHS = {
-    "pacgan": dict(g_hidden=(400,) * 4, d_hidden=(200,) * 3, batch=100),
-    "small": dict(g_hidden=(128,) * 3, d_hidden=(128,) * 3, batch=100),
+    "pacgan": dict(g_hidden=(400,) * 4, d_hidden=(200,) * 3, batch=100, g_batch_norm=True),
+    "pacgan_nobn": dict(g_hidden=(400,) * 4, d_hidden=(200,) * 3, batch=100, g_batch_norm=False),
+    "small": dict(g_hidden=(128,) * 3, d_hidden=(128,) * 3, batch=100, g_batch_norm=True),
+    "small_nobn": dict(g_hidden=(128,) * 3, d_hidden=(128,) * 3, batch=100, g_batch_norm=False),
 }
 TRAINERS = ("gan", "wgan", "wgan_gp", "lsgan")
 
@@ -98,7 +101,7 @@ def mixture(name):
     return {"ring": toy.benchmark_ring, "grid": toy.benchmark_grid}[name]()
 
 
-def build_trainer(kind, arch, seed):
+def build_trainer(kind, arch, seed, lr_scale=1.0):
     import keras
 
     from gan_tf.models import build_mlp_discriminator, build_mlp_generator
@@ -106,8 +109,8 @@ def build_trainer(kind, arch, seed):
 
     a = ARCHS[arch]
     keras.utils.set_random_seed(seed)
-    g = build_mlp_generator(2, (2,), a["g_hidden"], batch_norm=True, output_activation=None,
-                            name="generator")
+    g = build_mlp_generator(2, (2,), a["g_hidden"], batch_norm=a["g_batch_norm"],
+                            output_activation=None, name="generator")
     d = build_mlp_discriminator((2,), a["d_hidden"], activation="maxout", name="critic")
     if kind == "gan":
         t = GAN(g, d, seed=seed)
@@ -123,11 +126,13 @@ def build_trainer(kind, arch, seed):
         t.compile()
     else:
         raise ValueError(f"unknown trainer {kind!r}; known: {', '.join(TRAINERS)}")
+    for o in (t.d_optimizer, t.g_optimizer):
+        o.learning_rate.assign(float(o.learning_rate.numpy()) * lr_scale)
     return t
 
 
 def run_one(data_name, kind, seed, iters, arch="pacgan", decay=0.0, eval_every=0,
-            n_train=100_000):
+            n_train=100_000, lr_scale=1.0):
     """Train one generator; returns the final scores and the scores along the way."""
     import tensorflow as tf
 
@@ -135,7 +140,7 @@ def run_one(data_name, kind, seed, iters, arch="pacgan", decay=0.0, eval_every=0
     from gan_tf.metrics.modes import PROTOCOL_SAMPLES
 
     mix = mixture(data_name)
-    t = build_trainer(kind, arch, seed)
+    t = build_trainer(kind, arch, seed, lr_scale)
     batch = ARCHS[arch]["batch"] * t.d_steps
     x = mix.sample(n_train, seed=seed).astype(np.float32)
     ds = (tf.data.Dataset.from_tensor_slices(x).shuffle(n_train, seed=seed)
@@ -176,7 +181,7 @@ def run_one(data_name, kind, seed, iters, arch="pacgan", decay=0.0, eval_every=0
     if not all(np.isfinite(v) for v in logs.values()):
         final["diverged"] = True
     return {"data": data_name, "trainer": kind, "seed": seed, "iters": iters, "arch": arch,
-            "decay": decay, "seconds": time.perf_counter() - t0, **final, "logs": logs,
+            "decay": decay, "lr_scale": lr_scale, "seconds": time.perf_counter() - t0, **final, "logs": logs,
             "final_lr": [float(o.learning_rate.numpy()) for o in opts],
             "curve": curve}
 
@@ -198,23 +203,36 @@ def table(results, file=sys.stdout):
             continue
         k = 8 if data_name == "ring" else 25
         print(f"\n## 2D {data_name} (max {k} modes)", file=file)
-        print(f"{'':34s} {'modes':>12s} {'high quality':>14s} {'reverse KL':>12s} {'seeds':>6s}",
+        print(f"{'':44s} {'modes':>12s} {'high quality':>14s} {'reverse KL':>12s} {'seeds':>6s}",
               file=file)
         for name, m, ms, hq, hqs, kl, kls in PUBLISHED[data_name]:
-            print(f"{name:34s} {_fmt(m, ms):>12s} {_fmt(hq, hqs, pct=True):>14s} "
+            print(f"{name:44s} {_fmt(m, ms):>12s} {_fmt(hq, hqs, pct=True):>14s} "
                   f"{_fmt(kl, kls, 2):>12s} {'':>6s}", file=file)
         groups = {}
         for r in rows:
-            groups.setdefault((r["trainer"], r["arch"], r["iters"], r["decay"]), []).append(r)
-        for (kind, arch, iters, decay), rs in groups.items():
+            groups.setdefault((r["trainer"], r["arch"], r["iters"], r["decay"],
+                               r.get("lr_scale", 1.0)), []).append(r)
+        for (kind, arch, iters, decay, lr_scale), rs in groups.items():
             m = np.array([r["modes"] for r in rs], float)
             hq = np.array([r["high_quality"] for r in rs], float)
             kl = np.array([r["reverse_kl"] for r in rs], float)
-            label = f"gan_tf: {kind} ({arch}, {iters:,} it" + (
+            label = f"gan_tf: {kind} ({arch}, {iters // 1000}k it" + (
+                f", lr x{lr_scale:g}" if lr_scale != 1.0 else "") + (
                 f", decay {decay:g})" if decay else ")")
-            print(f"{label:34s} {_fmt(m.mean(), m.std()):>12s} "
+            print(f"{label:44s} {_fmt(m.mean(), m.std()):>12s} "
                   f"{_fmt(hq.mean(), hq.std(), pct=True):>14s} "
                   f"{_fmt(kl.mean(), kl.std(), 2):>12s} {len(rs):>6d}", file=file)
+
+
+def _one_thread():
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+
+
+def _run_task(task):
+    return run_one(*task)
 
 
 PROFILES = {
@@ -234,6 +252,10 @@ def main(argv=None):
     p.add_argument("--arch", choices=sorted(ARCHS))
     p.add_argument("--decay", type=float, default=0.0)
     p.add_argument("--eval-every", type=int, default=0)
+    p.add_argument("--lr-scale", type=float, default=1.0,
+                   help="multiply both learning rates (1 = the papers')")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="runs in parallel, each in its own process with one TF thread")
     p.add_argument("--out", help="append one JSON line per run to this file")
     args = p.parse_args(argv)
     prof = PROFILES[args.profile]
@@ -245,18 +267,27 @@ def main(argv=None):
         p.error("--decay must be in [0, 1)")
     print(f"# CPU: {cpu_model()}; {os.cpu_count()} cores; profile {args.profile}: seeds {seeds}, "
           f"{iters} generator iterations, arch {arch}, decay {args.decay}", flush=True)
+    tasks = [(data_name, kind, seed, iters, arch, args.decay, args.eval_every, 100_000,
+              args.lr_scale)
+             for data_name in args.data for kind in trainers for seed in range(seeds)]
     results = []
-    for data_name in args.data:
-        for kind in trainers:
-            for seed in range(seeds):
-                r = run_one(data_name, kind, seed, iters, arch, args.decay, args.eval_every)
-                results.append(r)
-                print(f"{data_name:5s} {kind:8s} seed {seed}: modes {r['modes']:2d}, "
-                      f"high quality {r['high_quality']:5.1f} %, reverse KL "
-                      f"{r['reverse_kl']:.3f} ({r['seconds']:.0f} s)", flush=True)
-                if args.out:
-                    with open(args.out, "a") as f:
-                        f.write(json.dumps(r) + "\n")
+    if args.jobs > 1:
+        import multiprocessing as mp
+
+        pool = mp.get_context("spawn").Pool(args.jobs, initializer=_one_thread)
+        runs = pool.imap(_run_task, tasks)
+    else:
+        runs = map(_run_task, tasks)
+    for r in runs:
+        results.append(r)
+        print(f"{r['data']:5s} {r['trainer']:8s} seed {r['seed']}: modes {r['modes']:2d}, "
+              f"high quality {r['high_quality']:5.1f} %, reverse KL "
+              f"{r['reverse_kl']:.3f} ({r['seconds']:.0f} s)", flush=True)
+        if args.out:
+            with open(args.out, "a") as f:
+                f.write(json.dumps(r) + "\n")
+    if args.jobs > 1:
+        pool.close()
     table(results)
     return results
 
