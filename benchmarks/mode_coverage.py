@@ -257,7 +257,13 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=1,
                    help="runs in parallel, each in its own process with one TF thread")
     p.add_argument("--out", help="append one JSON line per run to this file")
+    p.add_argument("--table", metavar="FILE",
+                   help="only print the table of the runs saved in FILE (from --out)")
     args = p.parse_args(argv)
+    if args.table:
+        results = [json.loads(line) for line in open(args.table) if line.strip()]
+        table(results)
+        return results
     prof = PROFILES[args.profile]
     seeds = args.seeds or prof["seeds"]
     iters = args.iters or prof["iters"]
