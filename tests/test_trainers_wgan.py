@@ -135,3 +135,24 @@ def test_lsgan_step_uses_the_least_squares_losses():
     for w, gr in zip(g2.trainable_variables, tape.gradient(loss, g2.trainable_variables)):
         w.assign_sub(0.1 * gr)
     _assert_same([g, d], [g2, d2])
+
+
+def test_wgan_default_rmsprop_matches_the_reference_implementation_on_small_gradients():
+    """Clipped critics have tiny gradients. The WGAN authors' RMSProp (PyTorch: alpha 0.99,
+    eps 1e-8 added outside the square root) takes a step of ~lr * g / |g| * 10 on the first
+    update; Keras' default RMSprop (rho 0.9, eps 1e-7 *inside* the root) would take a step
+    30x smaller for g = 1e-5, which stalls the critic."""
+    g, d = _nets()
+    gan = trainers.WGAN(g, d)
+    gan.compile()
+    # a fresh optimizer with the default's configuration (compile built it for the critic)
+    opt = type(gan.d_optimizer).from_config(gan.d_optimizer.get_config())
+    same = {k: v for k, v in opt.get_config().items() if k != "name"}
+    assert {k: v for k, v in gan.g_optimizer.get_config().items() if k != "name"} == same
+    v = keras.Variable(np.zeros(3, np.float32))
+    opt.build([v])
+    grad = np.array([1e-4, -3e-5, 1e-5], np.float32)
+    opt.apply_gradients([(tf.constant(grad), v)])
+    velocity = (1 - 0.99) * grad.astype(np.float64) ** 2
+    reference = -5e-5 * grad / (np.sqrt(velocity) + 1e-8)
+    np.testing.assert_allclose(v.numpy(), reference, rtol=0.012)

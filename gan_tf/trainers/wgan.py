@@ -2,7 +2,7 @@
 
 - ``WGAN``: Arjovsky, Chintala & Bottou 2017 (arXiv:1701.07875), Algorithm 1: critic loss
   f(G(z)) - f(x) (no sigmoid), weights clipped to [-c, c] after every critic update, c = 0.01,
-  RMSProp with learning rate 5e-5, n_critic = 5 critic steps (each on fresh real data) per
+  RMSProp with learning rate 5e-5 (as the authors' code: decay 0.99, 1e-8 outside the root), n_critic = 5 critic steps (each on fresh real data) per
   generator step.
 - ``WGANGP``: Gulrajani et al. 2017 (arXiv:1704.00028), Algorithm 1: critic loss
   f(G(z)) - f(x) + lambda (||grad f(x_hat)||_2 - 1)^2 with x_hat = alpha x + (1 - alpha) G(z),
@@ -39,9 +39,18 @@ class WGAN(GAN):
         self.w_tracker = self.add_tracker("wasserstein_estimate")
 
     def compile(self, d_optimizer=None, g_optimizer=None, loss=None, **kwargs):
-        """Defaults: RMSProp(5e-5) for both (the paper's alpha)."""
-        super().compile(d_optimizer or keras.optimizers.RMSprop(5e-5),
-                        g_optimizer or keras.optimizers.RMSprop(5e-5), loss=loss, **kwargs)
+        """Defaults: RMSProp with the paper's learning rate 5e-5 for both, configured as the
+        authors' reference code's (PyTorch) RMSProp: decay 0.99 and 1e-8 added to the root.
+        Keras puts epsilon inside the square root, so 1e-16 there; Keras' own default (1e-7
+        inside, sqrt = 3e-4) would dwarf a clipped critic's gradients and stall it."""
+        super().compile(d_optimizer or self.reference_rmsprop(),
+                        g_optimizer or self.reference_rmsprop(), loss=loss, **kwargs)
+
+    @staticmethod
+    def reference_rmsprop(learning_rate=5e-5):
+        """``keras.optimizers.RMSprop`` matching ``torch.optim.RMSprop(lr)`` (alpha 0.99, eps
+        1e-8 outside the square root, up to a relative 1e-8 / sqrt(v))."""
+        return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-16)
 
     def discriminator_loss(self, real, fake, real_logits, fake_logits):
         per_example = super().discriminator_loss(real, fake, real_logits, fake_logits)
