@@ -144,3 +144,71 @@ def test_bad_inputs_raise():
         dv.kl_divergence(np.ones(4), np.ones(5), x)
     with pytest.raises(ValueError, match="non-negative"):
         dv.js_divergence(np.array([1, 1, -1, 1, 1.0]), np.ones(5), x)
+
+
+# -- chapter 5: total variation and Wasserstein-1 ----------------------------------------------
+
+def test_total_variation_known_values():
+    x = np.linspace(0.0, 4.0, 40001)
+    box = lambda lo, hi: ((x >= lo) & (x <= hi)).astype(float) / (hi - lo)
+    # disjoint supports: TV = 1; identical: 0; half-overlapping unit boxes: 1/2
+    assert dv.total_variation(box(0, 1), box(2, 3), x) == pytest.approx(1.0, abs=1e-3)
+    assert dv.total_variation(box(0, 1), box(0, 1), x) == pytest.approx(0.0, abs=1e-12)
+    assert dv.total_variation(box(0, 1), box(0.5, 1.5), x) == pytest.approx(0.5, abs=1e-3)
+    # two Gaussians N(0, 1), N(d, 1): TV = 2 Phi(d / 2) - 1 = erf(d / (2 sqrt 2))
+    for d in (0.5, 1.0, 3.0):
+        got = dv.total_variation(_pdf(0.0, 1.0), _pdf(d, 1.0), X)
+        assert got == pytest.approx(math.erf(d / (2 * math.sqrt(2))), abs=1e-6)
+    assert dv.total_variation(_pdf(0.0, 1.0), _pdf(1.0, 2.0), X) == \
+        pytest.approx(dv.total_variation(_pdf(1.0, 2.0), _pdf(0.0, 1.0), X), abs=1e-12)
+
+
+def test_wasserstein_1d_known_values():
+    assert dv.wasserstein_1d([0.0], [1.0]) == pytest.approx(1.0)
+    assert dv.wasserstein_1d([0.0, 1.0], [0.0, 1.0]) == pytest.approx(0.0)
+    # moving half the mass from 0 to 2: W1 = 1/2 * 2 = 1
+    assert dv.wasserstein_1d([0.0, 0.0], [0.0, 2.0]) == pytest.approx(1.0)
+    # unequal sizes: {0} against {0, 1} -> half the mass moves by 1
+    assert dv.wasserstein_1d([0.0], [0.0, 1.0]) == pytest.approx(0.5)
+    # a shift by theta costs exactly |theta|, whatever the samples
+    u = np.random.default_rng(0).uniform(size=500)
+    for theta in (-0.7, 0.0, 0.3, 2.0):
+        assert dv.wasserstein_1d(u, u + theta) == pytest.approx(abs(theta), abs=1e-12)
+    v = np.random.default_rng(1).normal(size=300)
+    assert dv.wasserstein_1d(u, v) == pytest.approx(dv.wasserstein_1d(v, u), abs=1e-12)
+    # against scipy's implementation
+    from scipy.stats import wasserstein_distance
+    assert dv.wasserstein_1d(u, v) == pytest.approx(wasserstein_distance(u, v), abs=1e-10)
+    # (n, 1) columns are accepted
+    assert dv.wasserstein_1d(u[:, None], v[:, None]) == pytest.approx(dv.wasserstein_1d(u, v))
+
+
+def test_wasserstein_points_parallel_lines_and_known_values():
+    # Arjovsky et al. Example 1: the same y's on x = 0 and x = theta -> exactly |theta|
+    y = np.random.default_rng(0).uniform(size=(200, 1))
+    for theta in (0.0, 0.25, -1.0):
+        a = np.hstack([np.zeros_like(y), y])
+        b = np.hstack([np.full_like(y, theta), y])
+        assert dv.wasserstein_points(a, b) == pytest.approx(abs(theta), abs=1e-12)
+    # two points swapped cost nothing; a 3-4-5 move costs 5
+    assert dv.wasserstein_points([[0, 0], [1, 1]], [[1, 1], [0, 0]]) == pytest.approx(0.0)
+    assert dv.wasserstein_points([[0, 0]], [[3, 4]]) == pytest.approx(5.0)
+    # the optimal assignment beats the identity matching: {0, 10} vs {11, 1} on a line
+    assert dv.wasserstein_points([[0.0], [10.0]], [[11.0], [1.0]]) == pytest.approx(1.0)
+    # 1-D point clouds agree with the sorting formula
+    rng = np.random.default_rng(2)
+    u, v = rng.normal(size=(100, 1)), rng.uniform(size=(100, 1))
+    assert dv.wasserstein_points(u, v) == pytest.approx(dv.wasserstein_1d(u, v), abs=1e-12)
+
+
+def test_wasserstein_bad_inputs_raise():
+    with pytest.raises(ValueError, match="same shape"):
+        dv.wasserstein_points(np.zeros((3, 2)), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"\(n, d\)"):
+        dv.wasserstein_points(np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match="1-D"):
+        dv.wasserstein_1d(np.zeros((3, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match="NaN"):
+        dv.wasserstein_1d([0.0, np.nan], [1.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        dv.total_variation(np.array([1, -1.0]), np.ones(2), np.array([0.0, 1.0]))

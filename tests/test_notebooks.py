@@ -30,6 +30,16 @@ EXPECTED_FIGURES = {
         "fig4-15_zeroed_feature_map.png", "mlp_gan/samples_epoch_002.png",
         "dcgan/samples_epoch_002.png",
     ],
+    "ch05_wgan": [
+        "fig5-4_parallel_lines.png", "fig5-2_vanishing_gradients.png",
+        "fig5-3_nonsaturating_gradients.png", "fig5-6_wasserstein_estimate.png",
+        "fig5-7_gan_discriminator_loss.png", "fig5-8_to_5-13_robustness.png",
+        "runs/dcgan_gan.png", "runs/dcgan_wgan_gp.png", "runs/dcgan_no_bn_gan.png",
+        "runs/dcgan_no_bn_wgan_gp.png", "runs/mlp_gan.png", "runs/mlp_wgan_gp.png",
+        "fig5-14_ring_mode_collapse.png", "ring_losses_vs_exact_w1.png",
+        "fig5-15_value_surfaces.png", "fig5-16_gradient_norms.png",
+        "fig5-16_weight_histograms.png",
+    ],
 }
 NOTEBOOKS = notebook_paths()
 
