@@ -203,10 +203,10 @@ def table(results, file=sys.stdout):
             continue
         k = 8 if data_name == "ring" else 25
         print(f"\n## 2D {data_name} (max {k} modes)", file=file)
-        print(f"{'':44s} {'modes':>12s} {'high quality':>14s} {'reverse KL':>12s} {'seeds':>6s}",
-              file=file)
+        print(f"{'':50s} {'modes':>12s} {'high quality':>14s} {'reverse KL':>12s} {'seeds':>6s} "
+              f"{'s/run':>6s}", file=file)
         for name, m, ms, hq, hqs, kl, kls in PUBLISHED[data_name]:
-            print(f"{name:44s} {_fmt(m, ms):>12s} {_fmt(hq, hqs, pct=True):>14s} "
+            print(f"{name:50s} {_fmt(m, ms):>12s} {_fmt(hq, hqs, pct=True):>14s} "
                   f"{_fmt(kl, kls, 2):>12s} {'':>6s}", file=file)
         groups = {}
         for r in rows:
@@ -219,9 +219,10 @@ def table(results, file=sys.stdout):
             label = f"gan_tf: {kind} ({arch}, {iters // 1000}k it" + (
                 f", lr x{lr_scale:g}" if lr_scale != 1.0 else "") + (
                 f", decay {decay:g})" if decay else ")")
-            print(f"{label:44s} {_fmt(m.mean(), m.std()):>12s} "
+            sec = np.mean([r["seconds"] for r in rs])
+            print(f"{label:50s} {_fmt(m.mean(), m.std()):>12s} "
                   f"{_fmt(hq.mean(), hq.std(), pct=True):>14s} "
-                  f"{_fmt(kl.mean(), kl.std(), 2):>12s} {len(rs):>6d}", file=file)
+                  f"{_fmt(kl.mean(), kl.std(), 2):>12s} {len(rs):>6d} {sec:6.0f}", file=file)
 
 
 def _one_thread():

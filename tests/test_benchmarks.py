@@ -21,7 +21,7 @@ def test_mode_coverage_benchmark_runs_scores_and_prints_published_rows():
     text = out.getvalue()
     assert "CPU:" in text and "PacGAN paper: PacGAN4" in text and "VEEGAN paper: VEEGAN" in text
     row = [line for line in text.splitlines() if line.startswith("gan_tf: wgan_gp")]
-    assert len(row) == 1 and row[0].split()[-1] == "2"  # two seeds in one row
+    assert len(row) == 1 and row[0].split()[-2] == "2"  # two seeds in one row
     # mean +- std over the two seeds
     assert f"{r['modes'] - 0.5:.1f}+-0.5" in row[0]
 
