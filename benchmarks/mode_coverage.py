@@ -247,6 +247,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--profile", choices=sorted(PROFILES), default="full")
     p.add_argument("--seeds", type=int)
+    p.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, first-seed + 1, ...")
     p.add_argument("--iters", type=int)
     p.add_argument("--trainers", nargs="+", choices=TRAINERS)
     p.add_argument("--data", nargs="+", choices=("ring", "grid"), default=["ring", "grid"])
@@ -276,7 +277,8 @@ def main(argv=None):
           f"{iters} generator iterations, arch {arch}, decay {args.decay}", flush=True)
     tasks = [(data_name, kind, seed, iters, arch, args.decay, args.eval_every, 100_000,
               args.lr_scale)
-             for data_name in args.data for kind in trainers for seed in range(seeds)]
+             for data_name in args.data for kind in trainers
+             for seed in range(args.first_seed, args.first_seed + seeds)]
     results = []
     if args.jobs > 1:
         import multiprocessing as mp
