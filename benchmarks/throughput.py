@@ -16,17 +16,25 @@ memory):
 2. **tutorial**: the TensorFlow DCGAN tutorial's loop: one ``tf.function`` with two
    ``GradientTape``s, one generator forward pass and simultaneous updates.
 3. **gan_tf**: ``gan_tf.trainers.GAN.fit`` (Algorithm 1: a discriminator step, then a
-   generator step with fresh noise), with each speed option: default, ``jit_compile=True``
-   (XLA), the ``mixed_bfloat16`` policy, and ``reuse_fake=True`` (one generator forward pass
-   for both updates), alone and with bfloat16.
+   generator step with fresh noise) on ``gan_tf.models``' DCGAN, whose default ``fused=True``
+   layers compute the same network faster (``UpSampleConv2D`` for upsampling + 3x3
+   convolution, a fused batch norm, XLA-safe dropout), with each speed option: default,
+   ``jit_compile=True`` (XLA), the ``mixed_bfloat16`` policy, and ``reuse_fake=True`` (one
+   generator forward pass for both updates), alone and combined.
+
+The book and tutorial ways build the network from Keras's own layers, as their code does.
+Two more ways separate what the loop does from what the layers do: ``tutorial_fused`` (the
+tutorial's loop on gan_tf's layers) and ``gan_tf_stock`` (``GAN.fit`` on Keras's layers).
 
 Each way runs ``--warmup`` steps (tracing, compiling); then, ``--repeats`` times, every way runs
 ``--steps`` timed steps in turn (interleaved, so a slow spell of a shared machine hits all
 ways alike); the median images/s is reported (images = real images consumed). The CPU model and
-versions are printed first. FLOPs per image are counted from the models' layers (convolutions
-and dense layers; batch norm, activations and the optimizer are not counted); the training
-step's FLOPs use backward = 2 x forward, and the pass structure of each loop (see
-``step_flops``). The machine's peak is a measured float32 2048x2048 matmul in a ``tf.function``.
+versions are printed first. FLOPs per image are counted from the models' layers as executed
+(convolutions and dense layers; ``UpSampleConv2D`` counts its 2 x 2-tap phase convolutions, 2.25x
+fewer than the two-layer form; batch norm, activations and the optimizer are not counted); the
+training step's FLOPs use backward = 2 x forward, and the pass structure of each loop (see
+``step_flops``). The machine's peak is a measured 2048x2048 matmul in a ``tf.function``
+(float32, and bfloat16 for the bfloat16 ways).
 
     python benchmarks/throughput.py [--steps 30] [--repeats 3] [--ways book,tutorial,gan_tf]
 """
@@ -47,7 +55,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from gan_tf import data, models, trainers  # noqa: E402
+from gan_tf import data, layers, models, trainers  # noqa: E402
 
 BATCH = 128
 LATENT = 100
@@ -80,6 +88,8 @@ def forward_flops(model):
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             total += forward_flops(layer)
+        elif isinstance(layer, layers.UpSampleConv2D):
+            total += layer.flops_per_example(layer.input.shape[1:])
         elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
             kh, kw, a, b = layer.kernel.shape  # Conv2D: (kh, kw, in, out); transpose: (kh, kw, out, in)
             if isinstance(layer, keras.layers.Conv2DTranspose):
@@ -92,6 +102,13 @@ def forward_flops(model):
     return total
 
 
+def fused_layers(way):
+    """Whether ``way`` runs on gan_tf's fused layers (see the module docstring)."""
+    if way.startswith("gan_tf"):
+        return "stock" not in way.split("_")
+    return "fused" in way.split("_")
+
+
 def step_flops(way, f_g, f_d):
     """FLOPs per real image of one training step (backward = 2 x forward).
 
@@ -102,7 +119,7 @@ def step_flops(way, f_g, f_d):
     3 f_g (G forward and backward) + 6 f_d (D on real and fake, forward and backward) + 2 f_d
     (the generator tape's backward pass through D) = 3 f_g + 8 f_d.
     """
-    if way == "tutorial":
+    if way.startswith("tutorial"):
         return 3 * f_g + 8 * f_d
     if "reuse" in way:  # one generator forward pass shared by both updates
         return 3 * f_g + 9 * f_d
@@ -133,9 +150,10 @@ def matmul_peak(n=2048, dtype=tf.float32, seconds=3.0):
 
 # -- the three loops ------------------------------------------------------------------------
 
-def _nets(seed=0):
+def _nets(seed=0, fused=False):
     keras.utils.set_random_seed(seed)
-    return models.build_dcgan_generator(LATENT), models.build_dcgan_discriminator((28, 28, 1))
+    return (models.build_dcgan_generator(LATENT, fused=fused),
+            models.build_dcgan_discriminator((28, 28, 1), fused=fused))
 
 
 def book_loop(x):
@@ -162,8 +180,8 @@ def book_loop(x):
     return step
 
 
-def tutorial_loop(x):
-    g, d = _nets()
+def tutorial_loop(x, fused=False):
+    g, d = _nets(fused=fused)
     g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
     ds = iter(data.to_dataset(x, batch_size=BATCH, drop_remainder=True).repeat())
@@ -196,7 +214,7 @@ def gan_tf_fit(x, options):
     if "bf16" in options:
         keras.config.set_dtype_policy("mixed_bfloat16")
     try:
-        g, d = _nets()
+        g, d = _nets(fused="stock" not in options)
     finally:
         keras.config.set_dtype_policy(policy)
     gan = trainers.GAN(g, d, seed=0, reuse_fake="reuse" in options)
@@ -235,8 +253,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--ways", default="book,tutorial,gan_tf,gan_tf_xla,gan_tf_bf16,"
-                        "gan_tf_reuse,gan_tf_reuse_bf16")
+    parser.add_argument("--ways", default="book,tutorial,tutorial_fused,gan_tf_stock,gan_tf,"
+                        "gan_tf_xla,gan_tf_bf16,gan_tf_reuse,gan_tf_reuse_xla,gan_tf_reuse_bf16")
     args = parser.parse_args(argv)
     ways = args.ways.split(",")
 
@@ -245,7 +263,9 @@ def main(argv=None):
     x, _ = data.load_arrays("fashion_mnist", limit=BATCH * 64)
     g, d = _nets()
     f_g, f_d = forward_flops(g), forward_flops(d)
-    print(f"forward MFLOPs per image: generator {f_g / 1e6:.2f}, discriminator {f_d / 1e6:.2f}")
+    f_g_fused = forward_flops(_nets(fused=True)[0])
+    print(f"forward MFLOPs per image: generator {f_g / 1e6:.2f} (fused upsample-convolutions: "
+          f"{f_g_fused / 1e6:.2f}), discriminator {f_d / 1e6:.2f}")
     peak = matmul_peak()
     peak_bf16 = matmul_peak(dtype=tf.bfloat16)
     print(f"measured matmul peak (2048x2048): float32 {peak:.1f} GFLOP/s, "
@@ -256,8 +276,8 @@ def main(argv=None):
         if way == "book":
             step = book_loop(x)
             runners[way] = lambda n, s=step: [s(i) for i in range(n)]  # noqa: E731
-        elif way == "tutorial":
-            step = tutorial_loop(x)
+        elif way.startswith("tutorial"):
+            step = tutorial_loop(x, fused=fused_layers(way))
             runners[way] = lambda n, s=step: [s(i) for i in range(n)]  # noqa: E731
         elif way.startswith("gan_tf"):
             runners[way] = gan_tf_fit(x, way.split("_")[2:])
@@ -279,7 +299,7 @@ def main(argv=None):
     rows = []
     for way in ways:
         rate = statistics.median(rates[way])
-        flops = step_flops(way, f_g, f_d)
+        flops = step_flops(way, f_g_fused if fused_layers(way) else f_g, f_d)
         rows.append((way, rate, flops))
         print(f"  {way}: {rate:.0f} images/s (runs: {', '.join(f'{r:.0f}' for r in rates[way])})")
 
@@ -287,14 +307,15 @@ def main(argv=None):
         print(f"  fit teardown after the last step (per call, not counted): median "
               f"{statistics.median(teardown):.2f} s, max {max(teardown):.2f} s")
     base = {w: r for w, r, _ in rows}
-    print(f"\n{'way':<20}{'images/s':>10}{'x book':>8}{'x tutorial':>12}{'GFLOP/img':>11}"
-          f"{'GFLOP/s':>9}{'% peak':>8}  (peak of the way's precision)")
+    print(f"\n{'way':<24}{'layers':>7}{'images/s':>10}{'x book':>8}{'x tutorial':>12}"
+          f"{'GFLOP/img':>11}{'GFLOP/s':>9}{'% peak':>8}  (peak of the way's precision)")
     for way, rate, flops in rows:
         gflops = rate * flops / 1e9
         xb = f"{rate / base['book']:.2f}" if "book" in base else "-"
         xt = f"{rate / base['tutorial']:.2f}" if "tutorial" in base else "-"
         way_peak = peak_bf16 if "bf16" in way else peak
-        print(f"{way:<20}{rate:10.0f}{xb:>8}{xt:>12}{flops / 1e9:11.4f}{gflops:9.1f}"
+        kind = "fused" if fused_layers(way) else "keras"
+        print(f"{way:<24}{kind:>7}{rate:10.0f}{xb:>8}{xt:>12}{flops / 1e9:11.4f}{gflops:9.1f}"
               f"{100 * gflops / way_peak:7.1f}%")
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from gan_tf import rng
 from gan_tf.losses import _reduce
 
 
@@ -45,7 +46,7 @@ def gradient_penalty(critic, real, fake, seed=None, alpha=None, target=1.0,
                                      and alpha.shape[0] != real.shape[0]):
             raise ValueError(f"alpha must have shape ({real.shape[0]},), got {alpha.shape}")
     if alpha is None:
-        alpha = keras.random.uniform((batch,), seed=seed, dtype=real.dtype)
+        alpha = rng.uniform((batch,), seed, dtype=real.dtype)
     alpha = tf.cast(tf.reshape(alpha, [-1] + [1] * (real.shape.rank - 1)), real.dtype)
     interpolated = alpha * real + (1.0 - alpha) * fake
     with tf.GradientTape() as tape:

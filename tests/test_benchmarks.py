@@ -32,3 +32,25 @@ def test_learning_rate_decays_linearly_to_zero():
     np.testing.assert_allclose(r["final_lr"], [1e-4 / 20] * 2, rtol=1e-5)
     r = mc.run_one("grid", "gan", seed=0, iters=40, arch="small", decay=0.0)
     np.testing.assert_allclose(r["final_lr"], [1e-4] * 2, rtol=1e-6)
+
+
+def test_throughput_counts_the_flops_each_way_executes():
+    import throughput as tp
+
+    g, d = tp._nets(fused=False)
+    g_fused, _ = tp._nets(fused=True)
+    f_g, f_d, f_fused = tp.forward_flops(g), tp.forward_flops(d), tp.forward_flops(g_fused)
+    # dense 100 -> 6272; 3x3 convolutions 128->128 at 14x14, 128->64 at 28x28, 64->1 at 28x28
+    convs = 2 * (14 * 14 * 9 * 128 * 128 + 28 * 28 * 9 * 128 * 64 + 28 * 28 * 9 * 64)
+    assert f_g == 2 * 100 * 6272 + convs
+    # the fused layers do the two upsampling convolutions with 2x2 instead of 3x3 taps
+    upsampling = 2 * (14 * 14 * 9 * 128 * 128 + 28 * 28 * 9 * 128 * 64)
+    assert f_g - f_fused == upsampling - upsampling * 4 // 9
+    assert f_d == 2 * (14 * 14 * 9 * 32 + 7 * 7 * 9 * 32 * 64 + 4 * 4 * 9 * 64 * 128
+                       + 4 * 4 * 9 * 128 * 256 + 4096)
+    assert tp.step_flops("gan_tf", f_g, f_d) == 4 * f_g + 9 * f_d
+    assert tp.step_flops("gan_tf_reuse_bf16", f_g, f_d) == 3 * f_g + 9 * f_d
+    assert tp.step_flops("tutorial_fused", f_g, f_d) == 3 * f_g + 8 * f_d
+    assert [tp.fused_layers(w) for w in ("book", "tutorial", "tutorial_fused", "gan_tf",
+                                         "gan_tf_stock", "gan_tf_reuse_xla")] == \
+        [False, False, True, True, False, True]

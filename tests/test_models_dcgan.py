@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_tf import models
+from gan_tf import layers, models
 
 
 def _layers(model, cls):
@@ -23,7 +23,10 @@ def test_book_dcgan_matches_the_keras_gan_architecture_parameter_for_parameter()
     assert g.count_params() == expected_g == 856_193
     assert d.count_params() == expected_d == 393_729
     assert all(bn.momentum == 0.8 for bn in _layers(g, keras.layers.BatchNormalization))
-    assert len(_layers(g, keras.layers.UpSampling2D)) == 2
+    assert len(_layers(g, layers.UpSampleConv2D)) == 2  # fused upsampling + 3x3 convolution
+    stock = models.build_dcgan_generator(100, fused=False)  # the book's layers as written
+    assert len(_layers(stock, keras.layers.UpSampling2D)) == 2
+    assert stock.count_params() == expected_g
     assert [lr.negative_slope for lr in _layers(d, keras.layers.LeakyReLU)] == [0.2] * 4
     assert [dr.rate for dr in _layers(d, keras.layers.Dropout)] == [0.25] * 4
     x = g(np.random.default_rng(0).normal(size=(3, 100)).astype("float32"))

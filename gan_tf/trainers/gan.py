@@ -34,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_tf import losses as losses_lib
+from gan_tf import rng
 from gan_tf.trainers import _common
 
 
@@ -149,7 +150,7 @@ class GAN(keras.Model):
         Under a ``tf.distribute`` strategy each replica takes its rows of one global draw, so a
         step on several replicas uses the noise of a single-device step on the whole batch."""
         return _common.replica_slice(
-            lambda shape: keras.random.normal(shape, seed=self.seed_generator), n,
+            lambda shape: rng.normal(shape, self.seed_generator), n,
             self.latent_dim)
 
     def discriminator_loss(self, real, fake, real_logits, fake_logits):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import keras
 
-from gan_tf import losses, penalties
+from gan_tf import losses, penalties, rng
 from gan_tf.trainers import _common
 from gan_tf.trainers.gan import GAN
 
@@ -93,7 +93,7 @@ class WGANGP(GAN):
         w_loss = losses.wasserstein_discriminator_loss(real_logits, fake_logits, reduction="none")
         m = keras.ops.shape(real)[0]
         alpha = _common.replica_slice(
-            lambda shape: keras.random.uniform(shape, seed=self.seed_generator), m)
+            lambda shape: rng.uniform(shape, self.seed_generator), m)
         gp = penalties.gradient_penalty(self.discriminator, real, fake, alpha=alpha,
                                         reduction="none")
         self.w_tracker.update_state(-keras.ops.mean(w_loss))
