@@ -54,3 +54,15 @@ def test_throughput_counts_the_flops_each_way_executes():
     assert [tp.fused_layers(w) for w in ("book", "tutorial", "tutorial_fused", "gan_tf",
                                          "gan_tf_stock", "gan_tf_reuse_xla")] == \
         [False, False, True, True, False, True]
+
+
+def test_speed_quality_trains_scores_and_tabulates(capsys):
+    import speed_quality as sq
+
+    rows = sq.main(["--steps", "3", "--samples", "200", "--ways", "float32,reuse_bf16"])
+    assert [r["way"] for r in rows] == ["float32", "reuse_bf16"]
+    for r in rows:
+        assert r["fid"] > 0 and r["rate"] > 0 and 0 <= r["precision"] <= 1
+    out = capsys.readouterr().out
+    assert "CPU:" in out and "3 generator steps of batch 128" in out
+    assert [line.split()[0] for line in out.splitlines()[-2:]] == ["float32", "reuse_bf16"]
