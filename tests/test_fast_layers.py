@@ -170,3 +170,21 @@ def test_fused_dcgan_is_the_stock_network_with_faster_layers(which):
     # training mode: batch statistics (and, in the discriminator, the same dropout masks)
     np.testing.assert_allclose(fast(x, training=True), stock(x, training=True), atol=1e-4)
     np.testing.assert_allclose(fast(x, training=False), stock(x, training=False), atol=1e-4)
+
+
+def test_fused_batch_norm_second_derivatives_match_keras():
+    # Penalties on the discriminator's input gradient (R1, DRAGAN) differentiate twice.
+    x = tf.constant(_rand((4, 3, 3, 2)))
+    results = []
+    for bn in (layers.BatchNormalization(), keras.layers.BatchNormalization()):
+        bn.build(x.shape)
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = tf.reduce_sum(tf.sin(bn(x, training=True)))
+            penalty = tf.reduce_sum(inner.gradient(y, x) ** 2)
+        results.append(outer.gradient(penalty, [x, bn.gamma]))
+    for a, b in zip(*results):
+        assert float(tf.reduce_max(tf.abs(a))) > 0
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
