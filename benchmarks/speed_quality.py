@@ -27,30 +27,14 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-
-from gan_tf import data, metrics, models, trainers  # noqa: E402
+from gan_tf import data, metrics  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from throughput import BATCH, LATENT, cpu_flags, cpu_model  # noqa: E402
+from throughput import BATCH, build_gan, cpu_flags, cpu_model  # noqa: E402
 
 
 def train_and_score(way, x_train, real_eval, steps, samples, seed=0):
-    options = way.split("_")
-    policy = keras.config.dtype_policy().name
-    if "bf16" in options:
-        keras.config.set_dtype_policy("mixed_bfloat16")
-    try:
-        keras.utils.set_random_seed(seed)
-        fused = "stock" not in options
-        g = models.build_dcgan_generator(LATENT, fused=fused)
-        d = models.build_dcgan_discriminator((28, 28, 1), fused=fused)
-    finally:
-        keras.config.set_dtype_policy(policy)
-    gan = trainers.GAN(g, d, seed=seed, reuse_fake="reuse" in options)
-    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                jit_compile="xla" in options)
+    gan = build_gan(way.split("_"), seed)
     ds = data.to_dataset(x_train, batch_size=BATCH, seed=seed, drop_remainder=True).repeat()
     start = time.perf_counter()
     gan.fit(ds, steps_per_epoch=steps, epochs=1, verbose=0)

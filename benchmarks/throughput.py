@@ -208,19 +208,26 @@ def tutorial_loop(x, fused=False):
     return step
 
 
-def gan_tf_fit(x, options):
-    """Return a callable running ``n`` steps through ``fit`` (one call per measurement)."""
+def build_gan(options, seed=0):
+    """The compiled ``trainers.GAN`` of one gan_tf way; ``options`` from its name (``bf16``,
+    ``reuse``, ``xla``, ``stock``)."""
     policy = keras.config.dtype_policy().name
     if "bf16" in options:
         keras.config.set_dtype_policy("mixed_bfloat16")
     try:
-        g, d = _nets(fused="stock" not in options)
+        g, d = _nets(seed, fused="stock" not in options)
     finally:
         keras.config.set_dtype_policy(policy)
-    gan = trainers.GAN(g, d, seed=0, reuse_fake="reuse" in options)
+    gan = trainers.GAN(g, d, seed=seed, reuse_fake="reuse" in options)
     gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                 g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                 jit_compile="xla" in options)
+    return gan
+
+
+def gan_tf_fit(x, options):
+    """Return a callable running ``n`` steps through ``fit`` (one call per measurement)."""
+    gan = build_gan(options)
     ds = data.to_dataset(x, batch_size=BATCH, drop_remainder=True).repeat()
     clock = _StepClock()
 

@@ -162,16 +162,15 @@ class UpSampleConv2D(keras.layers.Layer):
         # form under XLA but slower without it (float32 1.6x, bfloat16 30x), where a padded
         # copy of the input is used instead.
         xla = rng.in_xla_context()
-        rows = []
-        for a in range(s):
+
+        def phase(a, b):
+            padding = [[0, 0], pads[a], pads[b], [0, 0]]
             if xla:
-                cols = [tf.nn.conv2d(x, kernels[a, b], 1, [[0, 0], pads[a], pads[b], [0, 0]])
-                        for b in range(s)]
-            else:
-                cols = [tf.nn.conv2d(tf.pad(x, [[0, 0], pads[a], pads[b], [0, 0]]),
-                                     kernels[a, b], 1, "VALID")
-                        for b in range(s)]
-            rows.append(ops.stack(cols, axis=3))         # (B, H, W, s_b, F)
+                return tf.nn.conv2d(x, kernels[a, b], 1, padding)
+            return tf.nn.conv2d(tf.pad(x, padding), kernels[a, b], 1, "VALID")
+
+        rows = [ops.stack([phase(a, b) for b in range(s)], axis=3)  # (B, H, W, s_b, F)
+                for a in range(s)]
         y = ops.stack(rows, axis=2)                       # (B, H, s_a, W, s_b, F)
         shape = ops.shape(x)
         y = ops.reshape(y, (shape[0], shape[1] * s, shape[2] * s, f))

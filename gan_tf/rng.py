@@ -5,9 +5,10 @@ a ``jit_compile=True`` function on CPU that lowers (TF 2.21) to a generic bit ge
 100x slower than the Philox one it produces the *same numbers* as: measured on an AMD EPYC,
 803k uniforms took 133 ms with ``auto_select`` and 1.2 ms with ``alg="philox"`` under XLA,
 and the book's DCGAN discriminator's forward and backward pass (its four dropout layers) went
-from 740 ms to 44 ms. Outside XLA the two are equally fast and identical, so these functions
-call ``keras.random`` there and the explicit Philox op only inside an XLA context: the same
-values either way, per seed, as ``keras.random``.
+from 740 ms to 44 ms. Outside XLA the two also give identical numbers, but there the default
+was the faster (1.8 ms against 3.2 ms), so these functions call ``keras.random`` there and the
+explicit Philox op only inside an XLA context: the same values either way, per seed, as
+``keras.random``.
 
 The seed must be a ``keras.random.SeedGenerator`` to take the fast path (the trainers' and
 layers' own generators are); anything else goes to ``keras.random`` unchanged.
