@@ -26,6 +26,12 @@ The book and tutorial ways build the network from Keras's own layers, as their c
 Two more ways separate what the loop does from what the layers do: ``tutorial_fused`` (the
 tutorial's loop on gan_tf's layers) and ``gan_tf_stock`` (``GAN.fit`` on Keras's layers).
 
+A ``convs`` option (``gan_tf_convs``, ``gan_tf_xla_convs``) is a ceiling, not a way to train: the
+same step on the networks' convolutions and dense layers alone (``convs_only``: batch norm,
+activations and dropout replaced by the identity). It executes exactly the FLOPs counted for the
+full networks and nothing else, so its % of peak bounds what the real step can reach with the
+same convolution kernels (XLA's, or TensorFlow's oneDNN ones).
+
 Each way runs ``--warmup`` steps (tracing, compiling); then, ``--repeats`` times, every way runs
 ``--steps`` timed steps in turn (interleaved, so a slow spell of a shared machine hits all
 ways alike); the median images/s is reported (images = real images consumed). The CPU model and
@@ -156,6 +162,34 @@ def _nets(seed=0, fused=False):
             models.build_dcgan_discriminator((28, 28, 1), fused=fused))
 
 
+class _Identity(keras.layers.Layer):
+    def call(self, inputs, training=None, mask=None):
+        return inputs
+
+
+_NOT_COUNTED = (keras.layers.BatchNormalization, keras.layers.Dropout, keras.layers.LeakyReLU,
+                keras.layers.ReLU, keras.layers.Activation)
+
+
+def convs_only(model):
+    """``model`` with batch norm, activations and dropout replaced by the identity (convolutions,
+    dense layers, reshapes and padding kept, with their weights): the part of the network whose
+    FLOPs ``forward_flops`` counts, for the ``convs`` ceiling."""
+    def clone(layer):
+        if isinstance(layer, _NOT_COUNTED):
+            return _Identity(name=layer.name)
+        config = layer.get_config()
+        if "activation" in config:
+            config["activation"] = "linear"
+        return layer.__class__.from_config(config)
+
+    stripped = keras.models.clone_model(model, clone_function=clone)
+    for layer in stripped.layers:
+        if layer.weights:
+            layer.set_weights(model.get_layer(layer.name).get_weights())
+    return stripped
+
+
 def book_loop(x):
     g, d_logits = _nets()
     d = keras.Sequential([d_logits, keras.layers.Activation("sigmoid")], name="d_sigmoid")
@@ -210,7 +244,7 @@ def tutorial_loop(x, fused=False):
 
 def build_gan(options, seed=0):
     """The compiled ``trainers.GAN`` of one gan_tf way; ``options`` from its name (``bf16``,
-    ``reuse``, ``xla``, ``stock``)."""
+    ``reuse``, ``xla``, ``stock``, ``convs``)."""
     policy = keras.config.dtype_policy().name
     if "bf16" in options:
         keras.config.set_dtype_policy("mixed_bfloat16")
@@ -218,6 +252,8 @@ def build_gan(options, seed=0):
         g, d = _nets(seed, fused="stock" not in options)
     finally:
         keras.config.set_dtype_policy(policy)
+    if "convs" in options:
+        g, d = convs_only(g), convs_only(d)
     gan = trainers.GAN(g, d, seed=seed, reuse_fake="reuse" in options)
     gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                 g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
@@ -261,7 +297,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--ways", default="book,tutorial,tutorial_fused,gan_tf_stock,gan_tf,"
-                        "gan_tf_xla,gan_tf_bf16,gan_tf_reuse,gan_tf_reuse_xla,gan_tf_reuse_bf16")
+                        "gan_tf_xla,gan_tf_bf16,gan_tf_reuse,gan_tf_reuse_xla,gan_tf_reuse_bf16,"
+                        "gan_tf_convs,gan_tf_xla_convs")
     args = parser.parse_args(argv)
     ways = args.ways.split(",")
 
@@ -321,7 +358,7 @@ def main(argv=None):
         xb = f"{rate / base['book']:.2f}" if "book" in base else "-"
         xt = f"{rate / base['tutorial']:.2f}" if "tutorial" in base else "-"
         way_peak = peak_bf16 if "bf16" in way else peak
-        kind = "fused" if fused_layers(way) else "keras"
+        kind = "convs" if "convs" in way.split("_") else "fused" if fused_layers(way) else "keras"
         print(f"{way:<24}{kind:>7}{rate:10.0f}{xb:>8}{xt:>12}{flops / 1e9:11.4f}{gflops:9.1f}"
               f"{100 * gflops / way_peak:7.1f}%")
     return 0

@@ -56,6 +56,36 @@ def test_throughput_counts_the_flops_each_way_executes():
         [False, False, True, True, False, True]
 
 
+def test_convs_only_ceiling_keeps_exactly_the_counted_layers_and_weights():
+    import tensorflow as tf
+
+    import throughput as tp
+
+    for net in tp._nets(fused=True):
+        stripped = tp.convs_only(net)
+        kinds = {type(layer).__name__ for layer in stripped.layers}
+        assert kinds <= {"InputLayer", "Dense", "Reshape", "UpSampleConv2D", "Conv2D",
+                         "ZeroPadding2D", "Flatten", "_Identity"}, kinds
+        assert "_Identity" in kinds
+        assert tp.forward_flops(stripped) == tp.forward_flops(net)
+        for a, b in zip(stripped.weights, [w for layer in stripped.layers if layer.weights
+                                           for w in net.get_layer(layer.name).weights]):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+        # what is left is affine: it keeps affine combinations (the full network does not)
+        shape = (4,) + tuple(net.input_shape[1:])
+        x1, x2 = tf.random.normal(shape, seed=1), tf.random.normal(shape, seed=2)
+        mixed = stripped(0.3 * x1 + 0.7 * x2, training=True)
+        np.testing.assert_allclose(mixed, 0.3 * stripped(x1, training=True)
+                                   + 0.7 * stripped(x2, training=True), rtol=1e-4, atol=1e-4)
+        full = net(0.3 * x1 + 0.7 * x2, training=False)
+        assert np.abs(full - (0.3 * net(x1, training=False) + 0.7 * net(x2, training=False))
+                      ).max() > 1e-3
+    gan = tp.build_gan(["convs"])
+    logs = gan.train_step(tf.random.uniform((8, 28, 28, 1), -1, 1, seed=3))
+    assert all(np.isfinite(float(v)) for v in logs.values())
+    assert tp.fused_layers("gan_tf_xla_convs")
+
+
 def test_speed_quality_trains_scores_and_tabulates(capsys):
     import speed_quality as sq
 
