@@ -189,10 +189,20 @@ def run_one(data_name, kind, seed, iters, arch="pacgan", decay=0.0, eval_every=0
 def _fmt(mean, std, digits=1, pct=False):
     if mean is None:
         return "-"
+    if not np.isfinite(mean):  # e.g. a reverse KL with no high-quality sample in some seed
+        return f"{mean}" + (" %" if pct else "")
     s = f"{mean:.{digits}f}"
     if std is not None:
         s += f"+-{std:.{digits}f}"
     return s + (" %" if pct else "")
+
+
+def _mean_std(values):
+    """Mean and standard deviation over seeds; no deviation if a value is infinite."""
+    values = np.asarray(values, float)
+    if not np.isfinite(values).all():
+        return float(np.sum(values) / len(values)), None
+    return values.mean(), values.std()
 
 
 def table(results, file=sys.stdout):
@@ -222,7 +232,7 @@ def table(results, file=sys.stdout):
             sec = np.mean([r["seconds"] for r in rs])
             print(f"{label:50s} {_fmt(m.mean(), m.std()):>12s} "
                   f"{_fmt(hq.mean(), hq.std(), pct=True):>14s} "
-                  f"{_fmt(kl.mean(), kl.std(), 2):>12s} {len(rs):>6d} {sec:6.0f}", file=file)
+                  f"{_fmt(*_mean_std(kl), 2):>12s} {len(rs):>6d} {sec:6.0f}", file=file)
 
 
 def _one_thread():

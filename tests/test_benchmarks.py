@@ -26,6 +26,18 @@ def test_mode_coverage_benchmark_runs_scores_and_prints_published_rows():
     assert f"{r['modes'] - 0.5:.1f}+-0.5" in row[0]
 
 
+def test_table_prints_an_infinite_reverse_kl_as_inf_without_a_nan(recwarn):
+    base = dict(data="ring", trainer="gan", arch="small", iters=1000, decay=0.0, seconds=1.0,
+                modes=8, high_quality=50.0, reverse_kl=0.1)
+    out = io.StringIO()
+    mc.table([dict(base, seed=0), dict(base, seed=1, modes=0, high_quality=0.0,
+                                       reverse_kl=float("inf"))], file=out)
+    row = [line for line in out.getvalue().splitlines() if line.startswith("gan_tf: gan")][0]
+    assert "nan" not in row and row.split()[-3] == "inf"  # one seed had no high-quality sample
+    assert "4.0+-4.0" in row
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_learning_rate_decays_linearly_to_zero():
     r = mc.run_one("grid", "gan", seed=0, iters=40, arch="small", decay=0.5)
     # the last chunk runs at lr * (1 - 19/20): the ramp ends one step above zero
