@@ -4,7 +4,9 @@
         [--resume/--no-resume] [--strategy auto] [--mixed-precision mixed_bfloat16] [--jit]
     python -m gan_tf sample --checkpoint outputs/run [--n 64] [--out grid.png]
 
-``train`` shows a progress bar, writes TensorBoard logs (``<out>/logs``), a sample grid per
+Models (``MODELS``): ``mlp_gan``, ``dcgan``, ``lsgan``, ``wgan``, ``wgan_gp``, each trained by its
+``gan_tf.trainers`` class with that class's (the paper's) optimizer defaults. ``train`` shows a
+progress bar, writes TensorBoard logs (``<out>/logs``), a sample grid per
 epoch (``<out>/samples``), a checkpoint per epoch (``<out>/checkpoints``, resumed when the same
 command runs again), the generator as ``<out>/generator.keras`` and, where a classifier is
 shipped for the data set, the metrics of ``gan_tf.metrics.evaluate`` in ``<out>/metrics.json``.
@@ -21,6 +23,11 @@ from pathlib import Path
 MODELS = {
     "mlp_gan": "the vanilla MLP GAN (100-128-784 / 784-128-1), chapter 4.1",
     "dcgan": "the book's DCGAN for 28x28 (paper's for 32/64 with --image-size), chapter 4.2",
+    "lsgan": "least-squares GAN (arXiv:1611.04076) on the DCGAN networks, chapter 5",
+    "wgan": "WGAN, weight clipping 0.01, RMSProp 5e-5, 5 critic steps (arXiv:1701.07875) on the "
+            "DCGAN networks, chapter 5",
+    "wgan_gp": "WGAN-GP, lambda 10, Adam(1e-4, 0, 0.9), 5 critic steps (arXiv:1704.00028): DCGAN "
+               "generator, DCGAN critic with layer norm and no dropout, chapter 5",
 }
 DATASETS = ("fashion_mnist", "mnist", "digits")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -30,33 +37,42 @@ class CliError(ValueError):
     """A bad command line; printed without a traceback, exit status 2."""
 
 
-def _build(model, image_shape, latent_dim):
-    from gan_tf import models
+def _build(model, image_shape, latent_dim, seed):
+    """The registered model's trainer (uncompiled), on its networks."""
+    from gan_tf import models, trainers
 
     if model == "mlp_gan":
-        return (models.build_mlp_generator(latent_dim, image_shape),
-                models.build_mlp_discriminator(image_shape))
-    return (models.build_dcgan_generator(latent_dim, image_shape),
-            models.build_dcgan_discriminator(image_shape))
+        return trainers.GAN(models.build_mlp_generator(latent_dim, image_shape),
+                            models.build_mlp_discriminator(image_shape), seed=seed)
+    g = models.build_dcgan_generator(latent_dim, image_shape)
+    if model == "wgan_gp":  # the penalty is per example: no batch norm (and no dropout)
+        critic = models.build_dcgan_discriminator(image_shape, norm="layer", dropout=0.0)
+        return trainers.WGANGP(g, critic, seed=seed)
+    d = models.build_dcgan_discriminator(image_shape)
+    trainer = {"dcgan": trainers.GAN, "lsgan": trainers.LSGAN, "wgan": trainers.WGAN}[model]
+    return trainer(g, d, seed=seed)
 
 
 def _make_trainer(run, strategy):
+    """Build and compile the run's trainer with its paper's optimizers (each trainer's
+    ``compile`` defaults) under ``strategy`` and the run's dtype policy."""
     import keras
-
-    from gan_tf import trainers
 
     policy = keras.config.dtype_policy().name
     keras.config.set_dtype_policy(run["precision"])
     try:
         with strategy.scope():
-            g, d = _build(run["model"], tuple(run["image_shape"]), run["latent_dim"])
-            gan = trainers.GAN(g, d, seed=run["seed"])
-            gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                        jit_compile=run["jit"])
+            gan = _build(run["model"], tuple(run["image_shape"]), run["latent_dim"], run["seed"])
+            gan.compile(jit_compile=run["jit"])
     finally:
         keras.config.set_dtype_policy(policy)
     return gan
+
+
+def batch_per_step(trainer, batch_size):
+    """Images one training step takes: ``d_steps`` minibatches of ``batch_size`` (each critic
+    step of a WGAN sees fresh real data)."""
+    return trainer.d_steps * batch_size
 
 
 def train(args):
@@ -83,8 +99,8 @@ def train(args):
             raise CliError(f"{out} holds a different run ({old}); use another --out or --no-resume")
     run_file.write_text(json.dumps(run, indent=1))
     gan = _make_trainer(run, distribute.strategy(args.strategy))
-    ds = data.to_dataset(x, batch_size=args.batch_size, seed=args.seed, drop_remainder=True,
-                         resumable=True)
+    ds = data.to_dataset(x, batch_size=batch_per_step(gan, args.batch_size), seed=args.seed,
+                         drop_remainder=True, resumable=True)
     checkpoint = callbacks.Checkpoint(out, resume=args.resume)
     cbs = [checkpoint, callbacks.SampleGrid(out / "samples", n=64, seed=0),
            keras.callbacks.TensorBoard(log_dir=str(out / "logs"))]
@@ -147,7 +163,8 @@ def parser():
     t.add_argument("--strategy", default="auto", help="auto, tpu, mirrored or default")
     t.add_argument("--mixed-precision", default="float32", choices=PRECISIONS)
     t.add_argument("--jit", action="store_true", help="compile the step with XLA")
-    t.add_argument("--batch-size", type=int, default=128)
+    t.add_argument("--batch-size", type=int, default=128,
+                   help="minibatch per network update (a WGAN step takes 5 of them)")
     t.add_argument("--limit", type=int, default=None, help="use the first N training images")
     t.add_argument("--image-size", type=int, default=None, help="resize images (e.g. 32, 64)")
     t.add_argument("--latent-dim", type=int, default=100)
