@@ -12,25 +12,34 @@ def _cli(*args, cwd):
                           timeout=300, cwd=cwd)
 
 
-def test_train_resume_and_sample(tmp_path):
+def _train_resume_sample(tmp_path, model, limit, batch_size, eval_samples, steps_per_epoch):
+    """Train 1 epoch, rerun the same command to 2 epochs (a resume), then sample from the run;
+    returns the run folder and the second run's output."""
     run = tmp_path / "run"
-    common = ["train", "mlp_gan", "--dataset", "fashion_mnist", "--limit", "512",
-              "--batch-size", "128", "--eval-samples", "200", "--out", str(run), "--no-progress"]
+    common = ["train", model, "--dataset", "fashion_mnist", "--limit", str(limit),
+              "--batch-size", str(batch_size), "--eval-samples", str(eval_samples),
+              "--out", str(run), "--no-progress"]
     first = _cli(*common, "--epochs", "1", cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "trained to epoch 1 (4 generator steps)" in first.stdout
+    assert f"trained to epoch 1 ({steps_per_epoch} generator steps)" in first.stdout
     second = _cli(*common, "--epochs", "2", cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "trained to epoch 2 (8 generator steps, resumed from epoch 1)" in second.stdout
+    assert (f"trained to epoch 2 ({2 * steps_per_epoch} generator steps, resumed from epoch 1)"
+            in second.stdout)
+    sample = _cli("sample", "--checkpoint", str(run), "--n", "16", cwd=tmp_path)
+    assert sample.returncode == 0, sample.stderr[-3000:]
+    assert (run / "sample_grid.png").stat().st_size > 1000
+    return run, second.stdout
+
+
+def test_train_resume_and_sample(tmp_path):
+    run, _ = _train_resume_sample(tmp_path, "mlp_gan", 512, 128, 200, steps_per_epoch=4)
     for name in ("run.json", "generator.keras", "metrics.json", "samples/samples_epoch_001.png",
                  "samples/samples_epoch_002.png", "checkpoints/checkpoint.json"):
         assert (run / name).exists(), name
     assert list((run / "logs").rglob("events.out.tfevents.*")), "no TensorBoard logs"
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["generator_steps"] == 8 and metrics["fid"] > 0
-    sample = _cli("sample", "--checkpoint", str(run), "--n", "16", cwd=tmp_path)
-    assert sample.returncode == 0, sample.stderr[-3000:]
-    assert (run / "sample_grid.png").stat().st_size > 1000
 
 
 @pytest.mark.parametrize("args,message", [
@@ -84,16 +93,5 @@ def test_each_registered_model_is_its_papers_trainer_with_its_defaults(model, tr
 
 def test_wgan_gp_trains_resumes_and_counts_generator_steps(tmp_path):
     """Each WGAN-GP step takes d_steps = 5 minibatches: 640 images of 64 are 2 steps per epoch."""
-    run = tmp_path / "run"
-    common = ["train", "wgan_gp", "--dataset", "fashion_mnist", "--limit", "640",
-              "--batch-size", "64", "--eval-samples", "100", "--out", str(run), "--no-progress"]
-    first = _cli(*common, "--epochs", "1", cwd=tmp_path)
-    assert first.returncode == 0, first.stderr[-3000:]
-    assert "trained to epoch 1 (2 generator steps)" in first.stdout
-    second = _cli(*common, "--epochs", "2", cwd=tmp_path)
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert "trained to epoch 2 (4 generator steps, resumed from epoch 1)" in second.stdout
-    assert "gradient_penalty" in second.stdout
-    sample = _cli("sample", "--checkpoint", str(run), "--n", "16", cwd=tmp_path)
-    assert sample.returncode == 0, sample.stderr[-3000:]
-    assert (run / "sample_grid.png").stat().st_size > 1000
+    _, out = _train_resume_sample(tmp_path, "wgan_gp", 640, 64, 100, steps_per_epoch=2)
+    assert "gradient_penalty" in out and "wasserstein_estimate" in out
