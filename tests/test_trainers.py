@@ -311,3 +311,46 @@ def test_unknown_precision_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("GAN_TF_MIXED_PRECISION", "fp8")
     with pytest.raises(ValueError, match=r"'fp8' \(from \$GAN_TF_MIXED_PRECISION\).*mixed_bfloat16"):
         config.precision()
+
+
+class _Recording(trainers.GAN):
+    """A GAN that records the first value of every real batch it trains on (eager)."""
+
+    def train_step(self, data):
+        self.seen.append(np.asarray(data)[:, 0].round(4).tolist())
+        return super().train_step(data)
+
+
+@pytest.mark.parametrize("resumable", [False, True])
+def test_fit_reads_each_epoch_as_a_pass_through_one_iterator(resumable, monkeypatch):
+    """fit over a finite Dataset runs one reshuffled pass per epoch (the last batch partial),
+    for a resumable one exactly the orders of epochs initial_epoch, ... (as a fresh dataset
+    gives them), through a single iterator: a new iterator per epoch stalled every epoch start
+    here by 0-20 s (TF 2.21 / Keras 3.15)."""
+    from gan_tf import data
+
+    x = (np.arange(20 * 2, dtype=np.float32).reshape(20, 2) / 40.0)
+    iterators = []
+    original = tf.data.Dataset.__iter__
+    monkeypatch.setattr(tf.data.Dataset, "__iter__",
+                        lambda self: iterators.append(1) or original(self))
+    start = 1 if resumable else 0
+    g, d = _nets()
+    gan = _Recording(g, d, seed=0)
+    gan.seen = []
+    gan.compile(d_optimizer=_adam(), g_optimizer=_adam(), run_eagerly=True)
+    history = gan.fit(data.to_dataset(x, batch_size=3, seed=5, resumable=resumable),
+                      epochs=3, initial_epoch=start, verbose=0)
+    assert len(iterators) <= 2  # fit's input check and one iterator for all epochs
+    epochs = 3 - start
+    assert len(history.history["d_loss"]) == epochs
+    assert int(gan.g_optimizer.iterations) == 7 * epochs
+    seen = [gan.seen[7 * e:7 * (e + 1)] for e in range(epochs)]
+    for batches in seen:  # a pass: every example once, batches of 3 and a last one of 2
+        assert [len(b) for b in batches] == [3] * 6 + [2]
+        assert sorted(v for b in batches for v in b) == x[:, 0].round(4).tolist()
+    assert seen[0] != seen[1]
+    if resumable:
+        reference = data.to_dataset(x, batch_size=3, seed=5, resumable=True)
+        passes = [[b[:, 0].numpy().round(4).tolist() for b in reference] for _ in range(3)]
+        assert seen == passes[start:]

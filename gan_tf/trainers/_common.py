@@ -70,22 +70,45 @@ def check_fit_input(x, expected_shape, what, images=True):
 
 class DataEpoch(keras.callbacks.Callback):
     """Sets a resumable dataset's epoch counter (``gan_tf.data.to_dataset(resumable=True)``)
-    to the epoch ``fit`` is about to train, so its order depends on the epoch number alone."""
+    to the epoch ``fit`` is about to train, so its order depends on the epoch number alone.
 
-    def __init__(self, variable):
+    ``once=True`` (the dataset is read through one repeating iterator, see ``fit_dataset``):
+    set it before the first epoch only; each later pass advances the counter itself, and
+    setting it again could undo a pass that prefetching has already begun."""
+
+    def __init__(self, variable, once=False):
         super().__init__()
-        self.variable = variable
+        self.variable, self.once, self._done = variable, once, False
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.variable.assign(int(epoch))
+        if not (self.once and self._done):
+            self.variable.assign(int(epoch))
+            self._done = True
 
 
-def with_data_epoch(x, kwargs):
-    """Add a ``DataEpoch`` callback to ``fit``'s kwargs when ``x`` is a resumable dataset."""
+def fit_dataset(x, args, kwargs):
+    """``(x, kwargs)`` for ``keras.Model.fit`` on a ``tf.data.Dataset``.
+
+    - ``shuffle=False`` by default (a Dataset shuffles itself).
+    - A finite Dataset without ``steps_per_epoch`` becomes ``x.repeat()`` with
+      ``steps_per_epoch`` = its number of batches: the same batches in the same order (each
+      repetition is a fresh pass), but one iterator for the whole run. Keras makes a new
+      iterator per epoch otherwise, and with TF 2.21 / Keras 3.15 each epoch start then stalled
+      for 0-20 s (measured on 2 cores: 1.5-1.9 s at 40 batches per epoch, 8-20 s at 100-150).
+    - A resumable dataset gets its ``DataEpoch`` callback.
+    """
+    kwargs = dict(kwargs)
+    kwargs.setdefault("shuffle", False)
     variable = getattr(x, "_gan_tf_epoch", None)
+    batches = int(x.cardinality())
+    repeat = batches > 0 and kwargs.get("steps_per_epoch") is None and len(args) < 11
+    if repeat:
+        x = x.repeat()
+        kwargs["steps_per_epoch"] = batches
     if variable is not None:
-        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [DataEpoch(variable)]
-    return kwargs
+        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [
+            DataEpoch(variable, once=repeat)]
+    return x, kwargs
 
 
 def average_loss(per_example):

@@ -237,8 +237,7 @@ class GAN(keras.Model):
             raise ValueError("call compile() before fit()")
         self.check_input(x)
         if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)  # a Dataset shuffles itself
-            kwargs = _common.with_data_epoch(x, kwargs)
+            x, kwargs = _common.fit_dataset(x, args, kwargs)
         return super().fit(x, *args, **kwargs)
 
     def check_input(self, x):
