@@ -101,7 +101,8 @@ def fit_dataset(x, args, kwargs):
     kwargs.setdefault("shuffle", False)
     variable = getattr(x, "_gan_tf_epoch", None)
     batches = int(x.cardinality())
-    repeat = batches > 0 and kwargs.get("steps_per_epoch") is None and len(args) < 11
+    given = kwargs.get("steps_per_epoch") is not None or len(args) > 11  # 12th after x
+    repeat = batches > 0 and not given
     if repeat:
         x = x.repeat()
         kwargs["steps_per_epoch"] = batches
