@@ -68,6 +68,15 @@ def test_throughput_counts_the_flops_each_way_executes():
         [False, False, True, True, False, True]
 
 
+def test_matmul_peak_under_xla_times_every_product():
+    import throughput as tp
+
+    plain = tp.matmul_peak(n=512, seconds=0.3)
+    xla = tp.matmul_peak(n=512, seconds=0.3, jit_compile=True)
+    # a loop-invariant product hoisted out of the loop would read as ~100x the plain figure
+    assert 0.1 < xla / plain < 3.0, (xla, plain)
+
+
 def test_convs_only_ceiling_keeps_exactly_the_counted_layers_and_weights():
     import tensorflow as tf
 
