@@ -134,11 +134,10 @@ def step_flops(way, f_g, f_d):
 
 def matmul_peak(n=2048, dtype=tf.float32, seconds=3.0, jit_compile=False):
     """GFLOP/s of an n x n matmul repeated in a ``tf.function``. With ``jit_compile`` (XLA)
-    each product feeds the next (b scaled by 1/sqrt(n) keeps the values bounded): XLA hoists a
-    loop-invariant product out of the loop."""
-    a = tf.random.normal((n, n), dtype=tf.float32)
-    a = tf.cast(a, dtype)
-    b = tf.cast(tf.random.normal((n, n)) / (n ** 0.5 if jit_compile else 1.0), dtype)
+    each product feeds the next, as XLA hoists a loop-invariant product out of the loop (b is
+    scaled by 1/sqrt(n) to keep the chained values bounded)."""
+    a = tf.cast(tf.random.normal((n, n)), dtype)
+    b = tf.cast(tf.random.normal((n, n)) / n ** 0.5, dtype)
 
     @tf.function(jit_compile=jit_compile)
     def run(k):

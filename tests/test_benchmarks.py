@@ -89,9 +89,9 @@ def test_convs_only_ceiling_keeps_exactly_the_counted_layers_and_weights():
                          "ZeroPadding2D", "Flatten", "_Identity"}, kinds
         assert "_Identity" in kinds
         assert tp.forward_flops(stripped) == tp.forward_flops(net)
-        for a, b in zip(stripped.weights, [w for layer in stripped.layers if layer.weights
-                                           for w in net.get_layer(layer.name).weights]):
-            np.testing.assert_array_equal(a.numpy(), b.numpy())
+        for layer in (layer for layer in stripped.layers if layer.weights):
+            for a, b in zip(layer.weights, net.get_layer(layer.name).weights, strict=True):
+                np.testing.assert_array_equal(a.numpy(), b.numpy())
         # what is left is affine: it keeps affine combinations (the full network does not)
         shape = (4,) + tuple(net.input_shape[1:])
         x1, x2 = tf.random.normal(shape, seed=1), tf.random.normal(shape, seed=2)
