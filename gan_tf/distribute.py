@@ -5,11 +5,16 @@ default (one-device) strategy otherwise; build and compile the trainer inside
 ``strategy().scope()`` and call ``fit`` as usual. gan_tf's trainers divide per-replica loss sums
 by the global batch and slice one global noise draw per replica, so a step on N replicas equals
 one step on the whole batch (``tests/test_distribute.py``). Batch norm still computes its
-statistics per replica unless built with ``synchronized=True``.
+statistics over each replica's share of the batch: the DCGAN builders use per-replica statistics,
+and synchronized ones need a network built with
+``keras.layers.BatchNormalization(synchronized=True)``.
 
 ``multi_worker()`` builds a MultiWorkerMirroredStrategy from ``TF_CONFIG``. Keras 3's ``fit``
-fails under it (keras-team/keras#20585), so several workers need a custom loop that calls
-``strategy.run(trainer.train_step, ...)`` (DESIGN section 4). See chapter 4.2 and the README.
+fails under it (keras-team/keras#20585), so several workers use this module's own loop:
+``build_under`` creates the trainer in the strategy's scope (every network called on data, every
+optimizer built) and ``train_steps`` calls ``strategy.run(trainer.train_step, ...)`` in a
+``tf.function`` (CONTRIBUTING.md, "Several devices and several workers"). See chapter 4.2 and
+the README.
 """
 
 from __future__ import annotations

@@ -50,8 +50,9 @@ SCRIPT = textwrap.dedent(r"""
 def test_mirrored_step_equals_single_device_step(trainer, d_steps, tmp_path):
     """Per-example losses are summed per replica and divided by the global batch, noise comes
     from one global draw, and d_steps chunks are strided, so the two runs agree to float
-    tolerance (these MLPs have no batch norm; batch norm would compute per-replica statistics
-    unless built with synchronized=True). WGAN-GP's alpha is sliced from one global draw too."""
+    tolerance (these MLPs have no batch norm; the DCGAN builders' batch norm computes per-replica
+    statistics, as would any keras.layers.BatchNormalization without synchronized=True).
+    WGAN-GP's alpha is sliced from one global draw too."""
     out = subprocess.run([sys.executable, "-c", SCRIPT, str(d_steps), trainer], capture_output=True,
                          text=True, timeout=300, cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
