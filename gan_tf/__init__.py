@@ -38,7 +38,7 @@ class _RegisterLayersAfterKeras:
         def exec_then_register(module):
             if self in sys.meta_path:
                 sys.meta_path.remove(self)
-            del loader.exec_module  # back to the loader's own method
+            vars(loader).pop("exec_module", None)  # back to the loader's own method
             exec_module(module)
             importlib.import_module("gan_tf.layers")
 

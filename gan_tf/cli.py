@@ -235,7 +235,8 @@ def parser():
     t.add_argument("--jit", action="store_true", help="compile the step with XLA")
     t.add_argument("--batch-size", type=_positive_int, default=128,
                    help="minibatch per network update (a WGAN step takes 5 of them)")
-    t.add_argument("--limit", type=_positive_int, default=None, help="use the first N training images")
+    t.add_argument("--limit", type=_positive_int, default=None,
+                   help="use the first N training images")
     t.add_argument("--image-size", type=_positive_int, default=None,
                    help="resize images (DCGAN models: 28, or a power of two >= 8 such as 32, 64)")
     t.add_argument("--latent-dim", type=_positive_int, default=100)
