@@ -10,7 +10,11 @@ progress bar, writes TensorBoard logs (``<out>/logs``), a sample grid per
 epoch (``<out>/samples``), a checkpoint per epoch (``<out>/checkpoints``, resumed when the same
 command runs again), the generator as ``<out>/generator.keras`` and, where a classifier is
 shipped for the data set, the metrics of ``gan_tf.metrics.evaluate`` in ``<out>/metrics.json``.
-See the README.
+
+A bad command line (a count below 1, an unknown strategy, an image size the networks cannot
+take, fewer images than one training step, a missing file or data set) prints one
+``error: ...`` line naming the expected value and exits with status 2, before any data is
+loaded where it can. See the README.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from gan_tf.config import PRECISIONS
 
 MODELS = {
     "mlp_gan": "the vanilla MLP GAN (100-128-784 / 784-128-1), chapter 4.1",
@@ -30,11 +36,66 @@ MODELS = {
                "generator, DCGAN critic with layer norm and no dropout, chapter 5",
 }
 DATASETS = ("fashion_mnist", "mnist", "digits")
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+STRATEGIES = ("auto", "tpu", "mirrored", "default")  # gan_tf.distribute.KINDS, without TF
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class CliError(ValueError):
     """A bad command line; printed without a traceback, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are ``CliError`` s (one line, status 2) instead of a
+    usage block."""
+
+    def error(self, message):
+        raise CliError(message)
+
+
+def _int_at_least(low, expected):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
+
+
+_positive_int = _int_at_least(1, "a positive int (1 or more)")
+_non_negative_int = _int_at_least(0, "an int >= 0")
+
+
+def _check_image_size(model, size):
+    """The DCGAN networks take 28x28 images (the book's) or a power-of-two side >= 8 (the
+    paper's); the rule is ``gan_tf.models.dcgan``'s."""
+    if model == "mlp_gan":
+        return
+    from gan_tf.models import dcgan
+
+    try:
+        shape = (size, size, 1)
+        if dcgan._variant(None, shape) == "paper":
+            dcgan._paper_levels(shape)
+    except ValueError:
+        raise CliError(f"--image-size {size} does not fit {model}: it needs 28 (the book's "
+                       "DCGAN) or a power of two >= 8 (the paper's, e.g. 32 or 64)") from None
+
+
+def _check_full_step(args, n_images, per_step, d_steps):
+    """``fit`` drops the last incomplete batch: fewer images than one step train nothing."""
+    if n_images >= per_step:
+        return
+    source = (f"--limit {args.limit}" if args.limit is not None and args.limit <= n_images
+              else f"the {args.dataset} training set ({n_images} images)")
+    batches = (f"one minibatch of {args.batch_size}" if d_steps == 1
+               else f"{d_steps} critic minibatches of {args.batch_size}")
+    raise CliError(f"{source} gives no full training step: {args.model} needs {per_step} images "
+                   f"per step ({batches}); lower --batch-size"
+                   + (" or raise --limit" if source.startswith("--limit") else ""))
 
 
 def _build(model, image_shape, latent_dim, seed):
@@ -76,16 +137,18 @@ def batch_per_step(trainer, batch_size):
 
 
 def train(args):
-    import keras
-
-    from gan_tf import callbacks, config, data, distribute
-
     if args.model not in MODELS:
         raise CliError(f"unknown model {args.model!r}; known models: {', '.join(MODELS)}")
     if args.dataset not in DATASETS:
         raise CliError(f"unknown data set {args.dataset!r}; known: {', '.join(DATASETS)}")
+    if args.image_size is not None:
+        _check_image_size(args.model, args.image_size)
+
+    import keras
+
+    from gan_tf import callbacks, config, data, distribute
+
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     config.set_seed(args.seed)
     size = None if args.image_size is None else (args.image_size, args.image_size)
     x, _ = data.load_arrays(args.dataset, "train", limit=args.limit, image_size=size)
@@ -97,8 +160,10 @@ def train(args):
         old = json.loads(run_file.read_text())
         if {k: old.get(k) for k in run} != run:
             raise CliError(f"{out} holds a different run ({old}); use another --out or --no-resume")
-    run_file.write_text(json.dumps(run, indent=1))
     gan = _make_trainer(run, distribute.strategy(args.strategy))
+    _check_full_step(args, len(x), batch_per_step(gan, args.batch_size), gan.d_steps)
+    out.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(json.dumps(run, indent=1))
     ds = data.to_dataset(x, batch_size=batch_per_step(gan, args.batch_size), seed=args.seed,
                          drop_remainder=True, resumable=True)
     checkpoint = callbacks.Checkpoint(out, resume=args.resume)
@@ -125,20 +190,24 @@ def train(args):
 
 
 def sample(args):
+    run_dir = Path(args.checkpoint)
+    if run_dir.suffix == ".keras":
+        if not run_dir.is_file():
+            raise CliError(f"no such file: {run_dir} (expected a generator .keras file written "
+                           "by train, e.g. <run>/generator.keras)")
+    elif not (run_dir / "run.json").exists():
+        raise CliError(f"{run_dir} is not a training run (no run.json) nor a .keras file")
+
     import keras
 
     from gan_tf import callbacks, distribute, plotting
 
-    run_dir = Path(args.checkpoint)
     if run_dir.suffix == ".keras":
         generator = keras.saving.load_model(run_dir)
         z = keras.random.normal((args.n, generator.input_shape[-1]), seed=args.seed)
         images = generator.predict(z, verbose=0)
     else:
-        run_file = run_dir / "run.json"
-        if not run_file.exists():
-            raise CliError(f"{run_dir} is not a training run (no run.json) nor a .keras file")
-        run = json.loads(run_file.read_text())
+        run = json.loads((run_dir / "run.json").read_text())
         latest = callbacks.Checkpoint(run_dir).latest()
         if latest is None:
             raise CliError(f"{run_dir} has no checkpoint yet")
@@ -152,40 +221,58 @@ def sample(args):
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="python -m gan_tf", description="gan_tf command line")
+    p = _Parser(prog="python -m gan_tf", description="gan_tf command line")
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a model: " + "; ".join(f"{k}: {v}" for k, v in MODELS.items()))
     t.add_argument("model", help=f"one of {', '.join(MODELS)}")
     t.add_argument("--dataset", default="fashion_mnist", help=f"one of {', '.join(DATASETS)}")
-    t.add_argument("--epochs", type=int, default=5)
+    t.add_argument("--epochs", type=_positive_int, default=5)
     t.add_argument("--out", required=True, help="run folder (created; rerun to resume)")
     t.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True)
-    t.add_argument("--strategy", default="auto", help="auto, tpu, mirrored or default")
+    t.add_argument("--strategy", default="auto", choices=STRATEGIES,
+                   help="tf.distribute strategy (auto: TPU, then several GPUs, then one device)")
     t.add_argument("--mixed-precision", default="float32", choices=PRECISIONS)
     t.add_argument("--jit", action="store_true", help="compile the step with XLA")
-    t.add_argument("--batch-size", type=int, default=128,
+    t.add_argument("--batch-size", type=_positive_int, default=128,
                    help="minibatch per network update (a WGAN step takes 5 of them)")
-    t.add_argument("--limit", type=int, default=None, help="use the first N training images")
-    t.add_argument("--image-size", type=int, default=None, help="resize images (e.g. 32, 64)")
-    t.add_argument("--latent-dim", type=int, default=100)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--limit", type=_positive_int, default=None,
+                   help="use the first N training images")
+    t.add_argument("--image-size", type=_positive_int, default=None,
+                   help="resize images (DCGAN models: 28, or a power of two >= 8 such as 32, 64)")
+    t.add_argument("--latent-dim", type=_positive_int, default=100)
+    t.add_argument("--seed", type=_non_negative_int, default=0)
     t.add_argument("--eval-samples", type=int, default=5000)
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="progress bar (--no-progress: one line per epoch)")
     t.set_defaults(func=train)
     s = sub.add_parser("sample", help="write a grid of samples from a run or a .keras generator")
     s.add_argument("--checkpoint", required=True, help="a run folder or a generator .keras file")
-    s.add_argument("--n", type=int, default=64)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--n", type=_positive_int, default=64)
+    s.add_argument("--seed", type=_non_negative_int, default=0)
     s.add_argument("--out", default=None, help="PNG path (default: <run>/sample_grid.png)")
     s.set_defaults(func=sample)
     return p
 
 
+def _raised_by_gan_tf(err):
+    """Whether ``err`` was raised by gan_tf's own code (its innermost frame is in the package):
+    a check on the user's input, not a bug elsewhere."""
+    tb = err.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(PACKAGE_DIR)
+
+
 def main(argv=None):
-    args = parser().parse_args(argv)
+    """Run the command line; a bad command line, or a ``ValueError`` / ``FileNotFoundError``
+    that gan_tf raises on bad input, prints one ``error: ...`` line and returns 2."""
     try:
+        args = parser().parse_args(argv)
         return args.func(args)
-    except CliError as err:
+    except (ValueError, FileNotFoundError) as err:
+        if not (isinstance(err, CliError) or _raised_by_gan_tf(err)):
+            raise
         print(f"error: {err}", file=sys.stderr)
         return 2

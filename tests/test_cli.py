@@ -95,3 +95,147 @@ def test_wgan_gp_trains_resumes_and_counts_generator_steps(tmp_path):
     """Each WGAN-GP step takes d_steps = 5 minibatches: 640 images of 64 are 2 steps per epoch."""
     _, out = _train_resume_sample(tmp_path, "wgan_gp", 640, 64, 100, steps_per_epoch=2)
     assert "gradient_penalty" in out and "wasserstein_estimate" in out
+
+
+# --- bad command lines: one "error: ..." line on stderr, exit status 2, before any work ---------
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if the command gets as far as loading data or building a model."""
+    from gan_tf import cli, data
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the command loaded data or built a model before failing")
+
+    monkeypatch.setattr(data, "load_arrays", fail)
+    monkeypatch.setattr(cli, "_build", fail)
+
+
+def _one_line_error(capsys, args):
+    """Run ``main(args)`` in-process; assert exit status 2 and exactly one ``error: ...`` line
+    on stderr (no usage block, no traceback); return that line."""
+    from gan_tf import cli
+
+    code = cli.main([str(a) for a in args])
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+POSITIVE = "expected a positive int (1 or more), got"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--limit", "0"], f"argument --limit: {POSITIVE} '0'"),
+    (["--batch-size", "0"], f"argument --batch-size: {POSITIVE} '0'"),
+    (["--latent-dim", "0"], f"argument --latent-dim: {POSITIVE} '0'"),
+    (["--epochs", "-1"], f"argument --epochs: {POSITIVE} '-1'"),
+    (["--epochs", "0"], f"argument --epochs: {POSITIVE} '0'"),
+    (["--epochs", "two"], f"argument --epochs: {POSITIVE} 'two'"),
+    (["--image-size", "0"], f"argument --image-size: {POSITIVE} '0'"),
+    (["--seed", "-1"], "argument --seed: expected an int >= 0, got '-1'"),
+    (["--strategy", "foo"], "argument --strategy: invalid choice: 'foo' (choose from 'auto', "
+                            "'tpu', 'mirrored', 'default')"),
+    (["--image-size", "30"], "--image-size 30 does not fit dcgan: it needs 28 (the book's "
+                             "DCGAN) or a power of two >= 8 (the paper's, e.g. 32 or 64)"),
+])
+def test_bad_train_arguments_are_one_line_errors_before_any_work(args, message, capsys, no_work,
+                                                                  tmp_path):
+    """Before: tracebacks (ValueError from gan_tf.data / the models / gan_tf.distribute) or,
+    for ``--epochs -1``, exit 0 with an untrained model's metrics."""
+    line = _one_line_error(capsys, ["train", "dcgan", "--out", tmp_path / "run", *args])
+    assert line == f"error: {message}"
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("model,size", [("wgan_gp", 48), ("lsgan", 4)])
+def test_image_size_must_fit_the_dcgan_networks(model, size, capsys, no_work, tmp_path):
+    line = _one_line_error(capsys, ["train", model, "--image-size", size, "--out", tmp_path])
+    assert line.startswith(f"error: --image-size {size} does not fit {model}: it needs 28")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--n", "0"], f"argument --n: {POSITIVE} '0'"),
+    (["--seed", "-2"], "argument --seed: expected an int >= 0, got '-2'"),
+    (["--checkpoint", "missing.keras"],
+     "no such file: missing.keras (expected a generator .keras file written by train, "
+     "e.g. <run>/generator.keras)"),
+])
+def test_bad_sample_arguments_are_one_line_errors(args, message, capsys, tmp_path, monkeypatch):
+    """Before: a traceback (keras's ValueError "File not found"; the grid's for ``--n 0``)."""
+    monkeypatch.chdir(tmp_path)
+    line = _one_line_error(capsys, ["sample", "--checkpoint", "missing.keras", *args])
+    assert line == f"error: {message}"
+
+
+def test_a_missing_required_argument_is_one_line(capsys):
+    line = _one_line_error(capsys, ["train", "dcgan"])
+    assert line == "error: the following arguments are required: --out"
+
+
+def test_offline_mnist_is_a_one_line_error(capsys, tmp_path, monkeypatch):
+    """gan_tf.data's FileNotFoundError (no mnist.npz, no network) is printed as one line.
+    Before: a traceback."""
+    from gan_tf.data import images
+
+    def no_network(target):
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(images, "_download_mnist", no_network)
+    monkeypatch.setenv("GAN_TF_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    line = _one_line_error(capsys, ["train", "dcgan", "--dataset", "mnist",
+                                    "--out", tmp_path / "run"])
+    assert line.startswith("error: MNIST is not available offline: mnist.npz was not found in ")
+    assert "(OSError: no network in this test)" in line
+    assert not (tmp_path / "run").exists()
+
+
+def test_too_few_images_for_one_step_is_a_clear_error(capsys, tmp_path):
+    """A WGAN step takes 5 critic minibatches: 100 images give no full step (drop_remainder).
+    Before: exit 0, "trained to epoch 5 (0 generator steps)" and an untrained model's metrics."""
+    line = _one_line_error(capsys, ["train", "wgan", "--limit", "100", "--out", tmp_path / "run"])
+    assert line == ("error: --limit 100 gives no full training step: wgan needs 640 images per "
+                    "step (5 critic minibatches of 128); lower --batch-size or raise --limit")
+    line = _one_line_error(capsys, ["train", "mlp_gan", "--dataset", "digits", "--batch-size",
+                                    "2000", "--out", tmp_path / "run"])
+    assert line == ("error: the digits training set (1437 images) gives no full training step: "
+                    "mlp_gan needs 2000 images per step (one minibatch of 2000); lower "
+                    "--batch-size")
+    assert not (tmp_path / "run").exists()
+
+
+def test_value_errors_raised_by_gan_tf_are_one_line_and_others_keep_their_traceback(
+        capsys, tmp_path, monkeypatch):
+    """Before: tracebacks for both."""
+    from gan_tf import data
+
+    load_arrays = data.load_arrays
+    monkeypatch.setattr(data, "load_arrays",  # gan_tf.data itself rejects the split
+                        lambda name, split, **kwargs: load_arrays(name, "validation", **kwargs))
+    line = _one_line_error(capsys, ["train", "mlp_gan", "--out", tmp_path / "run"])
+    assert line.startswith("error: unknown split 'validation'; expected one of")
+
+    def bug(*args, **kwargs):  # a ValueError that gan_tf did not raise on purpose: a bug
+        raise ValueError("not raised by gan_tf")
+
+    monkeypatch.setattr(data, "load_arrays", bug)
+    from gan_tf import cli
+
+    with pytest.raises(ValueError, match="not raised by gan_tf"):
+        cli.main(["train", "mlp_gan", "--out", str(tmp_path / "run")])
+
+
+def test_bad_arguments_exit_2_at_once_from_the_shell(tmp_path):
+    out = _cli("train", "dcgan", "--limit", "0", "--out", "run", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr == f"error: argument --limit: {POSITIVE} '0'\n"
+    assert not (tmp_path / "run").exists()
+
+
+def test_strategy_choices_are_gan_tf_distribute_kinds():
+    from gan_tf import cli, distribute
+
+    assert cli.STRATEGIES == distribute.KINDS
