@@ -28,6 +28,7 @@ class WGAN(GAN):
     ``d_steps * m``: each of the ``d_steps`` critic steps takes ``m`` fresh real examples."""
 
     default_loss = "wasserstein"
+    own_loss_only = True
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=5, clip_value=0.01,
                  seed=None, name="wgan", **kwargs):
@@ -65,6 +66,7 @@ class WGANGP(GAN):
     """WGAN with gradient penalty (arXiv:1704.00028, Algorithm 1)."""
 
     default_loss = "wasserstein"
+    own_loss_only = True
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=5, gp_weight=10.0,
                  seed=None, name="wgan_gp", **kwargs):
@@ -105,6 +107,7 @@ class LSGAN(GAN):
     """Least-squares GAN (arXiv:1611.04076, eq. 2; a = 0, b = c = 1)."""
 
     default_loss = "least_squares"
+    own_loss_only = True
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, seed=None,
                  name="lsgan", **kwargs):
