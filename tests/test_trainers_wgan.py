@@ -210,3 +210,14 @@ def test_batches_smaller_than_d_steps_are_nothing_to_train_on(as_array):
     with pytest.raises(ValueError, match=r"wgan_gp has no batch to train on: the first batch holds "
                                          r"3 examples, fewer than the 5"):
         _ring_fit(3, d_steps=5, batch=64, as_array=as_array)
+
+
+def test_the_custom_strategy_loop_drops_batches_smaller_than_d_steps_too():
+    from gan_tf import distribute
+
+    gan = trainers.WGANGP(*_nets(), d_steps=2, seed=0)
+    gan.compile()
+    ds = tf.data.Dataset.from_tensor_slices(_real(5).numpy()).batch(4).repeat()  # 4, 1, 4, 1, ...
+    logs = distribute.train_steps(gan, tf.distribute.get_strategy(), ds, 3)
+    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+    assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 6

@@ -273,6 +273,25 @@ def epoch_variable(dataset):
     return None
 
 
+def drop_small_batches(dataset, min_batch):
+    """``(dataset, dropped)``: ``dataset`` without its batches of fewer than ``min_batch``
+    examples (the first component of tuple elements counts). ``dropped`` says whether a filter
+    was added: not when the static batch size is already ``>= min_batch`` (``drop_remainder``
+    data). A GAN step with ``d_steps`` minibatches needs ``d_steps`` examples per replica; an
+    empty minibatch would give NaN losses. See chapter 5.3."""
+    import tensorflow as tf
+
+    def first(batch):
+        return batch[0] if isinstance(batch, (tuple, list)) else batch
+
+    spec = first(dataset.element_spec)
+    shape = getattr(spec, "shape", None)
+    size = shape[0] if shape is not None and shape.rank else None
+    if min_batch <= 1 or (size is not None and size >= min_batch):
+        return dataset, False
+    return dataset.filter(lambda *batch: tf.shape(first(batch))[0] >= min_batch), True
+
+
 def load_images(name="fashion_mnist", split="train", batch_size=128, limit=None,
                 with_labels=False, shuffle=True, seed=0, drop_remainder=False,
                 image_size=None, data_dir=None):

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf.data.images import epoch_variable
+from gan_tf.data.images import drop_small_batches, epoch_variable
 
 
 def unpack_inputs(data):
@@ -198,10 +198,8 @@ def fit_dataset(x, kwargs, what="the trainer", min_batch=1, needs=""):
     variable = epoch_variable(x)
     batches = int(x.cardinality())
     given = kwargs.get("steps_per_epoch") is not None
-    spec = unpack_inputs(x.element_spec)
-    size = spec.shape[0] if getattr(spec, "shape", None) is not None and spec.shape.rank else None
-    if min_batch > 1 and (size is None or size < min_batch):
-        x = x.filter(lambda *b: tf.shape(unpack_inputs(b))[0] >= min_batch)
+    x, dropped = drop_small_batches(x, min_batch)
+    if dropped:
         if batches > 0 and not given:
             batches = int(x.reduce(np.int64(0), lambda count, _: count + 1))
             if batches == 0:

@@ -9,6 +9,12 @@ on several replicas) of ``m = batch // d_steps`` real examples: every discrimina
 fresh data, as in the paper (feed batches of ``d_steps * m``). With ``d_steps=1`` this is the
 usual alternating update, generator noise drawn afresh.
 
+Partial batches: a step needs ``m >= 1``, i.e. at least ``d_steps`` examples on each replica.
+``fit`` (and ``gan_tf.distribute.train_steps``) drop a batch with fewer (a data set's last,
+partial batch) before training: no update is made from it, and every epoch has the same number
+of steps. A smaller batch of ``b >= d_steps`` examples still trains, on minibatches of
+``b // d_steps``. Data with no batch big enough is a ``ValueError``.
+
 Subclasses change the algorithm through the hooks, not ``train_step``:
 
 - ``discriminator_loss(real, fake, real_logits, fake_logits)`` -> per-example loss ``(m,)``
