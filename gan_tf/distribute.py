@@ -24,6 +24,8 @@ import os
 
 import tensorflow as tf
 
+from gan_tf import data
+
 KINDS = ("auto", "tpu", "mirrored", "default")
 
 
@@ -89,12 +91,15 @@ def train_steps(trainer, strategy, dataset, steps):
     """Run ``steps`` training iterations of ``trainer.train_step`` under ``strategy`` with a
     custom loop: a ``tf.function`` calling ``strategy.run`` over
     ``strategy.experimental_distribute_dataset(dataset)``. This is the path for several workers,
-    where Keras 3's ``fit`` fails (keras-team/keras#20585). ``dataset`` yields global batches.
+    where Keras 3's ``fit`` fails (keras-team/keras#20585). ``dataset`` yields global batches;
+    as in ``fit``, those too small for a step (``trainer.batch_needs()``) are skipped.
     Returns the last step's logs as floats."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     if hasattr(trainer, "check_input"):
         trainer.check_input(dataset)
+    if hasattr(trainer, "batch_needs"):   # batches too small for a step are dropped, as in fit
+        dataset, _ = data.drop_small_batches(dataset, trainer.batch_needs()[0])
     iterator = iter(strategy.experimental_distribute_dataset(dataset))
 
     @tf.function

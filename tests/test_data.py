@@ -69,7 +69,7 @@ def test_fashion_test_split_size():
 
 def test_fashion_missing_files_message(monkeypatch, tmp_path):
     monkeypatch.setattr(images, "_fashion_dirs", lambda data_dir: [tmp_path])
-    with pytest.raises(FileNotFoundError) as err:
+    with pytest.raises(FileNotFoundError, match=r"Fashion-MNIST files .* not found") as err:
         images.load_arrays("fashion_mnist", "train")
     msg = str(err.value)
     assert "train-images-idx3-ubyte.gz" in msg and "train-labels-idx1-ubyte.gz" in msg
@@ -184,14 +184,19 @@ def test_image_size_resizes_within_range():
     assert abs(small.mean() - ref.mean()) < 0.02
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(split="valid"), dict(split="Train"),
-    dict(limit=0), dict(limit=-3), dict(limit=2.5), dict(limit="10"),
-    dict(limit=4, image_size=(32,)), dict(limit=4, image_size=(0, 32)),
-    dict(limit=4, image_size=(32, 32, 1)),
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(split="valid"), r"unknown split 'valid'; expected one of \('train', 'test'\)"),
+    (dict(split="Train"), r"unknown split 'Train'"),
+    (dict(limit=0), r"limit must be a positive int or None, got 0"),
+    (dict(limit=-3), r"limit must be a positive int or None, got -3"),
+    (dict(limit=2.5), r"limit must be a positive int or None, got 2.5"),
+    (dict(limit="10"), r"limit must be a positive int or None, got '10'"),
+    (dict(limit=4, image_size=(32,)), r"image_size must be \(height, width\), got \(32,\)"),
+    (dict(limit=4, image_size=(0, 32)), r"image_size must be \(height, width\), got \(0, 32\)"),
+    (dict(limit=4, image_size=(32, 32, 1)), r"image_size must be \(height, width\), got \(32, 32, 1\)"),
 ])
-def test_bad_arguments_raise(kwargs):
-    with pytest.raises(ValueError):
+def test_bad_arguments_raise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         images.load_arrays("fashion_mnist", **{"split": "test", **kwargs})
 
 
@@ -202,12 +207,14 @@ def test_bad_batch_size_raises(batch_size):
 
 
 def test_unknown_name_lists_known():
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match="unknown data set 'cifar11'") as err:
         images.load_images("cifar11")
     msg = str(err.value)
     assert "cifar11" in msg and "fashion_mnist" in msg and "digits" in msg and "mnist" in msg
-    for bad in ("tfds:", 7, None):
-        with pytest.raises(ValueError):
+    for bad, message in (("tfds:", "unknown data set 'tfds:'"),
+                         (7, "data set name must be a string, got 7"),
+                         (None, "data set name must be a string, got None")):
+        with pytest.raises(ValueError, match=message):
             images.load_arrays(bad)
 
 
@@ -252,7 +259,7 @@ def _isolate_mnist(monkeypatch, tmp_path):
 
 def test_mnist_offline_raises_helpful_error(monkeypatch, tmp_path):
     data_root, home, calls = _isolate_mnist(monkeypatch, tmp_path)
-    with pytest.raises(FileNotFoundError) as err:
+    with pytest.raises(FileNotFoundError, match="MNIST is not available offline") as err:
         images.load_images("mnist")
     msg = str(err.value)
     assert "mnist.npz" in msg and "fashion_mnist" in msg
@@ -366,13 +373,13 @@ def test_mixture_pdf_integrates_to_one():
 
 
 def test_mixture_validation():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"centres must have shape \(k, 2\), got \(3, 3\)"):
         toy.GaussianMixture2D(np.zeros((3, 3)))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="std must be positive, got 0.0"):
         toy.GaussianMixture2D(np.zeros((3, 2)), std=0.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n_modes must be >= 1, got 0"):
         toy.ring_of_gaussians(n_modes=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="size must be >= 1, got 0"):
         toy.grid_of_gaussians(size=0)
 
 
@@ -436,7 +443,7 @@ def test_pick(monkeypatch):
 
 def test_unknown_profile_raises(monkeypatch):
     monkeypatch.setenv("GAN_TF_PROFILE", "fast")
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match=r"unknown profile 'fast' \(from \$GAN_TF_PROFILE\)") as err:
         config.profile()
     msg = str(err.value)
     assert "fast" in msg and "smoke" in msg and "quick" in msg and "full" in msg
@@ -444,13 +451,13 @@ def test_unknown_profile_raises(monkeypatch):
     monkeypatch.delenv("GAN_TF_PROFILE")
     with pytest.raises(ValueError, match="smoke, quick, full"):
         config.profile("fast")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown profile 'fast'; expected one of smoke, quick, full"):
         config.Profile("fast")
 
 
 def test_unknown_explicit_profile_does_not_blame_env(monkeypatch):
     monkeypatch.delenv("GAN_TF_PROFILE", raising=False)
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match="unknown profile 'fast';") as err:
         config.profile("fast")
     assert "GAN_TF_PROFILE" not in str(err.value)
 
@@ -462,7 +469,7 @@ def test_output_dir(monkeypatch, tmp_path):
     assert path.is_dir()
     assert config.output_dir("run") == path  # idempotent
     for bad in ("a/b", "", "a\\b", ".", "..", None, 3):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"run_name must be a (non-empty|real) folder name"):
             config.output_dir(bad)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
@@ -487,12 +494,31 @@ def test_set_seed_makes_draws_repeatable():
     config.set_seed(4)
     assert not np.array_equal(np.random.rand(4), a_np)
     for bad in (-1, 1.5, "3"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"seed must be a non-negative int, got {bad!r}"):
             config.set_seed(bad)
     assert os.environ.get("GAN_TF_OUTPUTS")  # conftest isolation still active
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": True}, {"image_size": 32}])
-def test_bool_limit_and_bare_int_image_size_raise_value_error(kwargs):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("kwargs,message", [
+    ({"limit": True}, "limit must be a positive int or None, got True"),
+    ({"image_size": 32}, r"image_size must be \(height, width\), got 32")])
+def test_bool_limit_and_bare_int_image_size_raise_value_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         images.load_arrays("digits", **kwargs)
+
+
+def test_epoch_variable_is_found_through_transforms():
+    x = np.arange(10, dtype=np.float32)[:, None]
+    ds = images.to_dataset(x, batch_size=4, resumable=True)
+    variable = images.epoch_variable(ds)
+    assert variable is not None and int(variable.numpy()) == 0
+    derived = ds.map(lambda b: b + 1).repeat().take(6).prefetch(1).with_options(tf.data.Options())
+    assert images.epoch_variable(derived) is variable
+    assert images.epoch_variable(tf.data.Dataset.zip((ds.unbatch().batch(2), ds))) is variable
+    assert images.epoch_variable(images.to_dataset(x, batch_size=4).repeat()) is None
+    # the derived dataset reads epoch 3's order once the counter says 3
+    reference = [b.numpy() for b in images.to_dataset(x, batch_size=4, resumable=True)
+                 .repeat(4)][-3:]
+    variable.assign(3)
+    for got, want in zip(ds.map(lambda b: b + 1), reference):
+        np.testing.assert_array_equal(got.numpy(), want + 1)

@@ -29,18 +29,30 @@ def _image_trainer(kind):
     return t
 
 
+def _poisoned(value, every):
+    """Images in [-1, 1] with ``value`` at every ``every``-th pixel of the first batch of 2
+    (the one a Dataset's check reads), the second one negated (-inf)."""
+    flat = np.full(4 * 64, 0.5, np.float32)
+    flat[7:128:every] = value
+    flat[7 + every] *= -1
+    return flat.reshape(4, 8, 8, 1)
+
+
 BAD = [
     (np.zeros((4, 8, 8), np.float32), r"expects inputs of shape \(batch, 8, 8, 1\).*received shape \(.*8, 8\) \(rank 3\)"),
     (np.zeros((4, 8, 8, 3), np.float32), r"expects inputs of shape \(batch, 8, 8, 1\).*received .*8, 8, 3\).*channel count"),
     (np.zeros((4, 8, 8, 1), np.uint8), r"floating-point.*received dtype uint8"),
     (np.linspace(0, 255, 4 * 64, dtype=np.float32).reshape(4, 8, 8, 1),
      r"expects images in \[-1, 1\], received values in \[0, \d+"),
+    (_poisoned(np.nan, every=50), r"expects finite values, received non-finite values \(3 NaN, 0 Inf\)"),
+    (_poisoned(np.inf, every=100), r"expects finite values, received non-finite values \(0 NaN, 2 Inf\)"),
 ]
+IDS = ["rank", "channels", "dtype", "range", "nan", "inf"]
 KINDS = ["gan", "wgan", "wgan_gp", "lsgan", "vae"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("x,message", BAD, ids=["rank", "channels", "dtype", "range"])
+@pytest.mark.parametrize("x,message", BAD, ids=IDS)
 def test_fit_on_a_dataset_rejects_bad_images(kind, x, message):
     t = _image_trainer(kind)
     with pytest.raises(ValueError, match=message):
@@ -48,14 +60,14 @@ def test_fit_on_a_dataset_rejects_bad_images(kind, x, message):
 
 
 @pytest.mark.parametrize("kind", ["gan", "vae"])
-@pytest.mark.parametrize("x,message", BAD, ids=["rank", "channels", "dtype", "range"])
+@pytest.mark.parametrize("x,message", BAD, ids=IDS)
 def test_fit_on_an_array_rejects_bad_images(kind, x, message):
     t = _image_trainer(kind)
     with pytest.raises(ValueError, match=message):
         t.fit(x, batch_size=2, epochs=1, verbose=0)
 
 
-@pytest.mark.parametrize("x,message", BAD, ids=["rank", "channels", "dtype", "range"])
+@pytest.mark.parametrize("x,message", BAD, ids=IDS)
 def test_custom_strategy_loop_rejects_bad_images(x, message):
     t = _image_trainer("gan")
     ds = tf.data.Dataset.from_tensor_slices(x).batch(2).repeat()
@@ -86,3 +98,52 @@ def test_good_images_pass_every_check():
     t.fit(x, batch_size=2, epochs=1, verbose=0)
     distribute.train_steps(t, tf.distribute.get_strategy(),
                            tf.data.Dataset.from_tensor_slices(x).batch(2).repeat(), 1)
+
+
+def test_nan_in_non_image_data_is_a_clear_error():
+    """Toy (non-image) data skips the [-1, 1] range check but not the finiteness check."""
+    keras.utils.set_random_seed(0)
+    gan = trainers.GAN(models.build_mlp_generator(3, (2,), hidden_units=(8,),
+                                                  output_activation=None),
+                       models.build_mlp_discriminator((2,), hidden_units=(8,)))
+    gan.compile()
+    x = np.full((6, 2), 5.0, np.float32)
+    x[1, 0], x[4, 1] = np.nan, -np.inf
+    with pytest.raises(ValueError, match=r"non-finite values \(1 NaN, 1 Inf\)"):
+        gan.fit(x, batch_size=2, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"non-finite values \(1 NaN, 1 Inf\)"):
+        gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(6), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("kind", ["gan", "wgan", "vae"])
+def test_nothing_to_train_on_is_a_clear_error(kind):
+    from gan_tf import data
+
+    t = _image_trainer(kind)
+    x = np.zeros((100,) + SHAPE, np.float32)
+    with pytest.raises(ValueError, match=r"has no batch to train on.*0 batches"):
+        t.fit(data.to_dataset(x, batch_size=640, drop_remainder=True), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"has no batch to train on.*empty array"):
+        t.fit(x[:0], batch_size=2, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"has no batch to train on.*0 batches"):
+        distribute.train_steps(t, tf.distribute.get_strategy(),
+                               tf.data.Dataset.from_tensor_slices(x[:0]).batch(2), 1)
+
+
+@pytest.mark.parametrize("kind", ["gan", "vae"])
+@pytest.mark.parametrize("epochs", [-3, 0, 2.0, True])
+def test_epochs_must_be_a_positive_int(kind, epochs):
+    t = _image_trainer(kind)
+    x = np.zeros((4,) + SHAPE, np.float32)
+    with pytest.raises(ValueError, match=rf"epochs must be a positive int, got {epochs!r}"):
+        t.fit(x, batch_size=2, epochs=epochs, verbose=0)
+    with pytest.raises(ValueError, match=rf"epochs must be a positive int, got {epochs!r}"):
+        t.fit(x, None, 2, epochs, verbose=0)   # positionally too
+
+
+@pytest.mark.parametrize("kind", ["gan", "vae"])
+@pytest.mark.parametrize("n", [-2, 0, 1.5, "3"])
+def test_sample_count_must_be_a_positive_int(kind, n):
+    t = _image_trainer(kind)
+    with pytest.raises(ValueError, match=rf"n must be a positive int, got {n!r}"):
+        t.sample(n)

@@ -156,3 +156,68 @@ def test_wgan_default_rmsprop_matches_the_reference_implementation_on_small_grad
     velocity = (1 - 0.99) * grad.astype(np.float64) ** 2
     reference = -5e-5 * grad / (np.sqrt(velocity) + 1e-8)
     np.testing.assert_allclose(v.numpy(), reference, rtol=0.012)
+
+
+@pytest.mark.parametrize("cls,loss", [(trainers.WGAN, "least_squares"),
+                                      (trainers.WGANGP, "least_squares"),
+                                      (trainers.WGANGP, "nonsaturating"),
+                                      (trainers.LSGAN, "hinge")])
+def test_a_loss_the_algorithm_cannot_take_is_refused(cls, loss):
+    gan = cls(*_nets(), d_steps=1)
+    own = cls.default_loss
+    with pytest.raises(ValueError, match=rf"{gan.name} trains with loss={own!r} only.*got {loss!r}"):
+        gan.compile(loss=loss)
+    with pytest.raises(ValueError, match=rf"{gan.name} trains with loss={own!r} only"):
+        gan.compile(loss=(lambda r, f, reduction: f, lambda r, f, reduction: f))
+    gan.compile(loss=own)   # its own loss, by name, is fine
+    assert gan.loss_name == own
+
+
+def _ring_fit(n, d_steps, batch, as_array=False, epochs=2, callbacks=()):
+    from gan_tf import data
+
+    gan = trainers.WGANGP(*_nets(), d_steps=d_steps, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, 0.0, 0.9),
+                g_optimizer=keras.optimizers.Adam(1e-3, 0.0, 0.9))
+    x = toy.ring_of_gaussians().sample(n, seed=2).astype(np.float32)
+    if as_array:
+        history = gan.fit(x, batch_size=batch, epochs=epochs, verbose=0, callbacks=list(callbacks))
+    else:
+        history = gan.fit(data.to_dataset(x, batch_size=batch, seed=1), epochs=epochs, verbose=0,
+                          callbacks=list(callbacks))
+    return gan, history.history
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+@pytest.mark.parametrize("n,steps", [(32, 2),    # batches 15, 15, 2: the 2 < d_steps are dropped
+                                     (37, 3)])   # batches 15, 15, 7: the 7 give 3 minibatches of 2
+def test_a_last_batch_smaller_than_d_steps_is_dropped_not_nan(n, steps, as_array, tmp_path):
+    from gan_tf import callbacks
+
+    ckpt = callbacks.Checkpoint(tmp_path / "run")     # stops on a NaN loss
+    gan, history = _ring_fit(n, d_steps=3, batch=15, as_array=as_array, callbacks=[ckpt])
+    assert all(np.isfinite(history["d_loss"])) and all(np.isfinite(history["g_loss"]))
+    assert len(history["d_loss"]) == 2
+    assert int(gan.g_optimizer.iterations) == 2 * steps       # 2 epochs
+    assert int(gan.d_optimizer.iterations) == 2 * steps * 3   # d_steps critic updates each
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+def test_batches_smaller_than_d_steps_are_nothing_to_train_on(as_array):
+    with pytest.raises(ValueError, match=r"wgan_gp has no batch to train on: the first batch holds "
+                                         r"4 examples, fewer than the 5 a step needs \(d_steps=5"):
+        _ring_fit(20, d_steps=5, batch=4, as_array=as_array)
+    with pytest.raises(ValueError, match=r"wgan_gp has no batch to train on: the first batch holds "
+                                         r"3 examples, fewer than the 5"):
+        _ring_fit(3, d_steps=5, batch=64, as_array=as_array)
+
+
+def test_the_custom_strategy_loop_drops_batches_smaller_than_d_steps_too():
+    from gan_tf import distribute
+
+    gan = trainers.WGANGP(*_nets(), d_steps=2, seed=0)
+    gan.compile()
+    ds = tf.data.Dataset.from_tensor_slices(_real(5).numpy()).batch(4).repeat()  # 4, 1, 4, 1, ...
+    logs = distribute.train_steps(gan, tf.distribute.get_strategy(), ds, 3)
+    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+    assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 6

@@ -19,6 +19,7 @@ from gan_tf.data.images import (  # noqa: F401
     CLASS_NAMES,
     load_arrays,
     load_images,
+    drop_small_batches,
     epoch_variable,
     to_dataset,
 )

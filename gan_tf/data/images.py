@@ -207,7 +207,9 @@ def to_dataset(images, labels=None, batch_size=128, shuffle=True, seed=0,
     dataset carries an epoch counter that advances with every pass and that ``fit`` of the
     gan_tf trainers sets to the epoch being trained, so a run resumed from a checkpoint at
     epoch k reads epoch k's order, exactly as the uninterrupted run did (the default shuffle
-    would restart at epoch 1's order). See ``epoch_variable`` and chapter 4.2."""
+    would restart at epoch 1's order). The order survives further transforms (``.repeat()``,
+    ``.map``, ...): ``fit`` finds the counter through them. See ``epoch_variable`` and
+    chapter 4.2."""
     import tensorflow as tf
 
     if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
@@ -248,9 +250,46 @@ def _resumable_dataset(tensors, n, batch_size, seed, drop_remainder):
 
 
 def epoch_variable(dataset):
-    """The epoch counter of a ``to_dataset(..., resumable=True)`` dataset, or ``None``.
-    Assign it the epoch about to be read (0-based) before iterating."""
-    return getattr(dataset, "_gan_tf_epoch", None)
+    """The epoch counter of a ``to_dataset(..., resumable=True)`` dataset, or of any dataset
+    derived from one (``.map``, ``.repeat()``, ``.prefetch``, ``.take``, ``zip``, ...: tf.data
+    returns a new Dataset for every transform, so the counter is found by walking each dataset's
+    inputs); ``None`` if there is none. Assign it the epoch about to be read (0-based) before
+    iterating. See chapter 4.2."""
+    stack, seen = [dataset], set()
+    while stack:
+        ds = stack.pop()
+        if id(ds) in seen:
+            continue
+        seen.add(id(ds))
+        variable = getattr(ds, "_gan_tf_epoch", None)
+        if variable is not None:
+            return variable
+        inputs = getattr(ds, "_inputs", None)
+        if callable(inputs):
+            try:
+                stack.extend(inputs())
+            except (TypeError, NotImplementedError, AttributeError):
+                pass
+    return None
+
+
+def drop_small_batches(dataset, min_batch):
+    """``(dataset, dropped)``: ``dataset`` without its batches of fewer than ``min_batch``
+    examples (the first component of tuple elements counts). ``dropped`` says whether a filter
+    was added: not when the static batch size is already ``>= min_batch`` (``drop_remainder``
+    data). A GAN step with ``d_steps`` minibatches needs ``d_steps`` examples per replica; an
+    empty minibatch would give NaN losses. See chapter 5.3."""
+    import tensorflow as tf
+
+    def first(batch):
+        return batch[0] if isinstance(batch, (tuple, list)) else batch
+
+    spec = first(dataset.element_spec)
+    shape = getattr(spec, "shape", None)
+    size = shape[0] if shape is not None and shape.rank else None
+    if min_batch <= 1 or (size is not None and size >= min_batch):
+        return dataset, False
+    return dataset.filter(lambda *batch: tf.shape(first(batch))[0] >= min_batch), True
 
 
 def load_images(name="fashion_mnist", split="train", batch_size=128, limit=None,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+
 import keras
+import numpy as np
 import tensorflow as tf
+
+from gan_tf.data.images import drop_small_batches, epoch_variable
 
 
 def unpack_inputs(data):
@@ -36,6 +41,27 @@ def check_batch_spec(x, expected_shape, what):
         )
 
 
+def check_count(value, name):
+    """``value`` as an int; ``ValueError`` unless it is a positive int (``True`` is refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def check_finite(x, what):
+    """Raise ``ValueError`` counting the NaN and the +-Inf in ``x`` (eager), if any."""
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        return
+    nan = int(tf.reduce_sum(tf.cast(tf.math.is_nan(x), tf.int64)))
+    inf = int(tf.reduce_sum(tf.cast(tf.math.is_inf(x), tf.int64)))
+    if nan or inf:
+        raise ValueError(
+            f"{what} expects finite values, received non-finite values ({nan} NaN, {inf} Inf) "
+            f"among {x.shape.num_elements()}; remove or replace them before training"
+        )
+
+
 def check_range(x, what, low=-1.0, high=1.0, tol=1e-3):
     """Raise ``ValueError`` if eager values in ``x`` leave [low, high] (images in [-1, 1])."""
     x = tf.convert_to_tensor(x)
@@ -47,25 +73,47 @@ def check_range(x, what, low=-1.0, high=1.0, tol=1e-3):
         )
 
 
-def check_fit_input(x, expected_shape, what, images=True):
+def _no_batch(what, detail):
+    return ValueError(f"{what} has no batch to train on: {detail}")
+
+
+def _check_values(real, expected_shape, what, images, min_batch, needs):
+    check_batch_spec(real, expected_shape, what)
+    if real.shape[0] < min_batch:
+        raise _no_batch(what, f"the first batch holds {real.shape[0]} examples, fewer than the "
+                              f"{min_batch} a step needs ({needs})")
+    check_finite(real, what)
+    if images:
+        check_range(real, what)
+
+
+def check_fit_input(x, expected_shape, what, images=True, min_batch=1, needs=""):
     """Check what ``fit`` (or a custom loop) is about to train on: a ``tf.data.Dataset`` (its
-    first batch) or an array (all of it). Shape and dtype always; the [-1, 1] range when the
-    samples are ``images``. Raises ``ValueError`` naming expected and received."""
+    first batch) or an array (all of it). Shape and dtype, finite values, at least one batch of
+    at least ``min_batch`` examples (``needs`` says why); the [-1, 1] range when the samples are
+    ``images``. Raises ``ValueError`` naming expected and received."""
     if x is None:
         return
     if isinstance(x, tf.data.Dataset):
+        if int(x.cardinality()) == 0:
+            raise _no_batch(what, "the dataset holds 0 batches (batch_size larger than the data "
+                                  "with drop_remainder=True?)")
         for batch in x.take(1):
-            real = unpack_inputs(batch)
-            check_batch_spec(real, expected_shape, what)
-            if images:
-                check_range(real, what)
-        return
+            _check_values(unpack_inputs(batch), expected_shape, what, images, min_batch, needs)
+            return
+        raise _no_batch(what, "the dataset yields no batch (0 batches)")
     real = unpack_inputs(x)
     if hasattr(real, "shape") and hasattr(real, "dtype"):
         real = tf.convert_to_tensor(real)
-        check_batch_spec(real, expected_shape, what)
-        if images:
-            check_range(real, what)
+        if real.shape.rank and real.shape[0] == 0:
+            raise _no_batch(what, f"received an empty array of shape {tuple(real.shape)}")
+        _check_values(real, expected_shape, what, images, min_batch, needs)
+
+
+def replicas(model):
+    """Replicas a step of ``model`` (created under a ``tf.distribute`` strategy or not) runs on."""
+    strategy = getattr(model, "distribute_strategy", None) or tf.distribute.get_strategy()
+    return int(strategy.num_replicas_in_sync)
 
 
 class DataEpoch(keras.callbacks.Callback):
@@ -86,29 +134,84 @@ class DataEpoch(keras.callbacks.Callback):
             self._done = True
 
 
-def fit_dataset(x, args, kwargs):
-    """``(x, kwargs)`` for ``keras.Model.fit`` on a ``tf.data.Dataset``.
+# keras.Model.fit's parameters after x, to name positional arguments
+FIT_ARGS = tuple(inspect.signature(keras.Model.fit).parameters)[2:]
+
+
+def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
+    """``(x, kwargs)`` for ``keras.Model.fit(x, **kwargs)`` of a trainer.
+
+    Positional arguments are named; ``epochs`` must be a positive int; ``check(x)`` (the
+    trainer's ``check_input``) vets the data. A step needs batches of at least ``min_batch``
+    examples (``needs`` says why: ``d_steps`` minibatches of at least one example on every
+    replica): batches that hold fewer are dropped before training, never trained on (a
+    minibatch of 0 examples gives NaN losses). A Dataset whose batches are all too small, or
+    batch_size < min_batch, is a ``ValueError``, as is data with no batch at all. Arrays whose
+    last batch would be too small become a Dataset with ``drop_remainder=True`` (reshuffled
+    each epoch if ``shuffle``, so other examples are left out each epoch). Datasets go through
+    ``fit_dataset``."""
+    if len(args) > len(FIT_ARGS):
+        raise TypeError(f"fit takes at most {len(FIT_ARGS) + 1} positional arguments")
+    named = dict(zip(FIT_ARGS, args))
+    both = sorted(set(named) & set(kwargs))
+    if both:
+        raise TypeError(f"fit got multiple values for argument {both[0]!r}")
+    kwargs = {**kwargs, **named}
+    check_count(kwargs.get("epochs", 1), "epochs")
+    check(x)
+    if x is not None and not isinstance(x, tf.data.Dataset) and min_batch > 1:
+        real = unpack_inputs(x)
+        n, size = len(real), kwargs.get("batch_size") or 32
+        if kwargs.get("steps_per_epoch") is None:
+            if size < min_batch:
+                raise _no_batch(what, f"the first batch holds {min(size, n)} examples, fewer than "
+                                      f"the {min_batch} a step needs ({needs})")
+            if 0 < n % size < min_batch:
+                ds = tf.data.Dataset.from_tensor_slices(real)
+                if kwargs.pop("shuffle", True):
+                    ds = ds.shuffle(n, reshuffle_each_iteration=True)
+                x = ds.batch(size, drop_remainder=True)
+                kwargs.pop("batch_size", None)
+                kwargs.pop("y", None)   # the trainers train on x alone
+    if isinstance(x, tf.data.Dataset):
+        x, kwargs = fit_dataset(x, kwargs, what, min_batch, needs)
+    return x, kwargs
+
+
+def fit_dataset(x, kwargs, what="the trainer", min_batch=1, needs=""):
+    """``(x, kwargs)`` for ``keras.Model.fit`` on a ``tf.data.Dataset`` (``kwargs`` by name).
 
     - ``shuffle=False`` by default (a Dataset shuffles itself).
+    - Batches of fewer than ``min_batch`` examples are filtered out (only when the batch size
+      is not static: ``drop_remainder=True`` data never needs it; otherwise a finite dataset's
+      kept batches are counted once, in one pass over it before training).
     - A finite Dataset without ``steps_per_epoch`` becomes ``x.repeat()`` with
       ``steps_per_epoch`` = its number of batches: the same batches in the same order (each
       repetition is a fresh pass), but one iterator for the whole run. Keras makes a new
       iterator per epoch otherwise, and with TF 2.21 / Keras 3.15 each epoch start then stalled
       for 0-20 s (measured on 2 cores: 1.5-1.9 s at 40 batches per epoch, 8-20 s at 100-150).
-    - A resumable dataset gets its ``DataEpoch`` callback.
+    - A resumable dataset, or any dataset derived from one (``.map``, ``.repeat()``, ...), gets
+      its ``DataEpoch`` callback.
     """
     kwargs = dict(kwargs)
     kwargs.setdefault("shuffle", False)
-    variable = getattr(x, "_gan_tf_epoch", None)
+    variable = epoch_variable(x)
     batches = int(x.cardinality())
-    given = kwargs.get("steps_per_epoch") is not None or len(args) > 11  # 12th after x
+    given = kwargs.get("steps_per_epoch") is not None
+    x, dropped = drop_small_batches(x, min_batch)
+    if dropped:
+        if batches > 0 and not given:
+            batches = int(x.reduce(np.int64(0), lambda count, _: count + 1))
+            if batches == 0:
+                raise _no_batch(what, f"no batch holds the {min_batch} examples a step needs "
+                                      f"({needs})")
     repeat = batches > 0 and not given
     if repeat:
         x = x.repeat()
         kwargs["steps_per_epoch"] = batches
     if variable is not None:
-        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [
-            DataEpoch(variable, once=repeat)]
+        once = repeat or batches == int(tf.data.INFINITE_CARDINALITY)
+        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [DataEpoch(variable, once)]
     return x, kwargs
 
 

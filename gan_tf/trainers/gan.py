@@ -9,6 +9,12 @@ on several replicas) of ``m = batch // d_steps`` real examples: every discrimina
 fresh data, as in the paper (feed batches of ``d_steps * m``). With ``d_steps=1`` this is the
 usual alternating update, generator noise drawn afresh.
 
+Partial batches: a step needs ``m >= 1``, i.e. at least ``d_steps`` examples on each replica.
+``fit`` (and ``gan_tf.distribute.train_steps``) drop a batch with fewer (a data set's last,
+partial batch) before training: no update is made from it, and every epoch has the same number
+of steps. A smaller batch of ``b >= d_steps`` examples still trains, on minibatches of
+``b // d_steps``. Data with no batch big enough is a ``ValueError``.
+
 Subclasses change the algorithm through the hooks, not ``train_step``:
 
 - ``discriminator_loss(real, fake, real_logits, fake_logits)`` -> per-example loss ``(m,)``
@@ -58,6 +64,8 @@ class GAN(keras.Model):
     """
 
     default_loss = "nonsaturating"
+    # True for an algorithm defined by its loss (WGAN, WGAN-GP, LSGAN): compile refuses others
+    own_loss_only = False
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, seed=None,
                  reuse_fake=False, name="gan", **kwargs):
@@ -116,7 +124,8 @@ class GAN(keras.Model):
 
         ``loss`` is a name from ``gan_tf.losses.LOSSES`` (default ``self.default_loss``) or a
         pair ``(d_loss_fn, g_loss_fn)`` of functions ``(real_logits, fake_logits,
-        reduction)``. Other keyword arguments (``jit_compile``, ``run_eagerly``,
+        reduction)``; WGAN, WGAN-GP and LSGAN take their own loss only (``ValueError``
+        otherwise). Other keyword arguments (``jit_compile``, ``run_eagerly``,
         ``steps_per_execution``) go to ``keras.Model.compile``.
         """
         if "optimizer" in kwargs:
@@ -127,6 +136,10 @@ class GAN(keras.Model):
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
         loss = self.default_loss if loss is None else loss
+        if self.own_loss_only and not (isinstance(loss, str) and loss == self.default_loss):
+            raise ValueError(
+                f"{self.name} trains with loss={self.default_loss!r} only (its paper's "
+                f"algorithm), got {loss!r}; for other losses use gan_tf.trainers.GAN")
         if isinstance(loss, str):
             self.loss_name = loss
             self.d_loss_fn, self.g_loss_fn = losses_lib.get(loss)
@@ -232,20 +245,35 @@ class GAN(keras.Model):
         return {t.name: t.result() for t in self._trackers}
 
     def fit(self, x=None, *args, **kwargs):
-        """``keras.Model.fit``, after checking the first batch's shape, dtype and range."""
+        """``keras.Model.fit``, after checking ``epochs`` and the data's shape, dtype, values
+        and size (see ``check_input``). Batches too small for a step (fewer than ``d_steps``
+        examples per replica) are dropped, never trained on; see ``batch_needs``."""
         if self.d_optimizer is None:
             raise ValueError("call compile() before fit()")
-        self.check_input(x)
-        if isinstance(x, tf.data.Dataset):
-            x, kwargs = _common.fit_dataset(x, args, kwargs)
-        return super().fit(x, *args, **kwargs)
+        x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name,
+                                        *self.batch_needs())
+        return super().fit(x, **kwargs)
+
+    def batch_needs(self):
+        """``(min_batch, why)``: a step splits its batch into ``d_steps`` minibatches of
+        ``m = batch // d_steps`` examples on each replica, so it needs ``m >= 1``, i.e. at least
+        ``d_steps`` examples per replica. ``fit`` drops smaller batches (a data set's last,
+        partial batch) instead of training on empty minibatches; a batch of ``b >= d_steps``
+        examples gives minibatches of ``b // d_steps`` (its ``b % d_steps`` extra examples are
+        left out)."""
+        replicas = _common.replicas(self)
+        return self.d_steps * replicas, (
+            f"d_steps={self.d_steps} minibatches of at least one example"
+            + (f" on each of {replicas} replicas" if replicas > 1 else ""))
 
     def check_input(self, x):
         """``ValueError`` naming expected and received if ``x`` (a Dataset or an array) has the
-        wrong rank, shape, channel count or dtype for the discriminator, or, for images, values
-        outside [-1, 1]."""
+        wrong rank, shape, channel count or dtype for the discriminator, non-finite values, no
+        batch of the ``batch_needs()`` size or, for images, values outside [-1, 1]."""
+        min_batch, needs = self.batch_needs()
         _common.check_fit_input(x, self.sample_shape, self.name,
-                                images=len(self.sample_shape) == 3)
+                                images=len(self.sample_shape) == 3, min_batch=min_batch,
+                                needs=needs)
 
     # -- saving -------------------------------------------------------------------------
 
@@ -264,8 +292,7 @@ class GAN(keras.Model):
     def sample(self, n, seed=None, batch_size=256):
         """``n`` generated samples as a NumPy array; ``seed`` (int) fixes z, and sampling
         never touches the training noise generator."""
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-            raise ValueError(f"n must be a positive int, got {n!r}")
+        n = _common.check_count(n, "n")
         seed = self._sample_seed if seed is None else int(seed)
         z = keras.random.normal((int(n), self.latent_dim), seed=seed)
         outs = [np.asarray(self.generator(z[i:i + batch_size], training=False))

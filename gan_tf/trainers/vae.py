@@ -89,15 +89,23 @@ class VAE(keras.Model):
         return self._update(*self.loss_terms(_common.unpack_inputs(data), training=False))
 
     def fit(self, x=None, *args, **kwargs):
-        self.check_input(x)
-        if isinstance(x, tf.data.Dataset):
-            x, kwargs = _common.fit_dataset(x, args, kwargs)
-        return super().fit(x, *args, **kwargs)
+        """``keras.Model.fit``, after checking ``epochs`` and the data (see ``check_input``)."""
+        x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name,
+                                        *self.batch_needs())
+        return super().fit(x, **kwargs)
+
+    def batch_needs(self):
+        """``(min_batch, why)``: one example per replica (a smaller last batch is dropped)."""
+        replicas = _common.replicas(self)
+        return replicas, f"one example on each of {replicas} replicas"
 
     def check_input(self, x):
         """``ValueError`` naming expected and received for images of the wrong rank, shape,
-        channel count, dtype or range (a Dataset's first batch, or a whole array)."""
-        _common.check_fit_input(x, self.image_shape, self.name)
+        channel count, dtype or range, non-finite values, or no batch to train on (a Dataset's
+        first batch, or a whole array)."""
+        min_batch, needs = self.batch_needs()
+        _common.check_fit_input(x, self.image_shape, self.name, min_batch=min_batch,
+                                needs=needs)
 
     def call(self, x, training=False):
         """Reconstruction of ``x`` through the posterior mean, in [-1, 1]."""
@@ -115,6 +123,7 @@ class VAE(keras.Model):
 
     def sample(self, n, seed=None):
         """Decode ``n`` prior draws z ~ N(0, I) (NumPy, [-1, 1])."""
+        n = _common.check_count(n, "n")
         seed = self._sample_seed if seed is None else int(seed)
-        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
+        z = keras.random.normal((n, self.latent_dim), seed=seed)
         return np.asarray(self.decode(z))

@@ -25,9 +25,12 @@ from gan_tf.trainers.gan import GAN
 
 class WGAN(GAN):
     """WGAN with weight clipping (arXiv:1701.07875, Algorithm 1). Feed batches of
-    ``d_steps * m``: each of the ``d_steps`` critic steps takes ``m`` fresh real examples."""
+    ``d_steps * m``: each of the ``d_steps`` critic steps takes ``m`` fresh real examples; a
+    last batch of fewer than ``d_steps`` examples is dropped by ``fit`` (see ``GAN``). Trains
+    with ``loss="wasserstein"`` only. See chapter 5.3."""
 
     default_loss = "wasserstein"
+    own_loss_only = True
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=5, clip_value=0.01,
                  seed=None, name="wgan", **kwargs):
@@ -62,9 +65,12 @@ class WGAN(GAN):
 
 
 class WGANGP(GAN):
-    """WGAN with gradient penalty (arXiv:1704.00028, Algorithm 1)."""
+    """WGAN with gradient penalty (arXiv:1704.00028, Algorithm 1). Batches as ``WGAN`` (a last
+    batch of fewer than ``d_steps`` examples is dropped); ``loss="wasserstein"`` only.
+    See chapter 5.4."""
 
     default_loss = "wasserstein"
+    own_loss_only = True
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=5, gp_weight=10.0,
                  seed=None, name="wgan_gp", **kwargs):
@@ -102,9 +108,11 @@ class WGANGP(GAN):
 
 
 class LSGAN(GAN):
-    """Least-squares GAN (arXiv:1611.04076, eq. 2; a = 0, b = c = 1)."""
+    """Least-squares GAN (arXiv:1611.04076, eq. 2; a = 0, b = c = 1); ``loss="least_squares"``
+    only. See chapter 5."""
 
     default_loss = "least_squares"
+    own_loss_only = True
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, seed=None,
                  name="lsgan", **kwargs):
