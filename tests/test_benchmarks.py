@@ -1,6 +1,7 @@
 """The benchmark scripts run (tiny settings) and print what they promise."""
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -15,6 +16,9 @@ def test_mode_coverage_benchmark_runs_scores_and_prints_published_rows():
     r = mc.run_one("ring", "wgan_gp", seed=0, iters=20, arch="small", decay=0.5, eval_every=10)
     assert 0 <= r["modes"] <= 8 and 0.0 <= r["high_quality"] <= 100.0
     assert [c["iter"] for c in r["curve"]] == [10, 20]
+    # the curve's last point scores the final generator with the final score's samples
+    assert r["curve"][-1] == {"iter": 20, "modes": r["modes"],
+                              "high_quality": r["high_quality"], "reverse_kl": r["reverse_kl"]}
     assert np.isfinite(r["logs"]["gradient_penalty"])
     out = io.StringIO()
     mc.table([r, dict(r, seed=1, modes=r["modes"] - 1)], file=out)
@@ -24,6 +28,50 @@ def test_mode_coverage_benchmark_runs_scores_and_prints_published_rows():
     assert len(row) == 1 and row[0].split()[-2] == "2"  # two seeds in one row
     # mean +- std over the two seeds
     assert f"{r['modes'] - 0.5:.1f}+-0.5" in row[0]
+
+
+def test_table_of_known_runs_prints_exact_rows_in_aligned_columns(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.setattr(mc, "cpu_model", lambda: "Test CPU")
+    ring = dict(data="ring", trainer="gan", arch="small", iters=2000, decay=0.0)
+    runs = [dict(ring, seed=0, modes=8, high_quality=90.0, reverse_kl=0.1, seconds=10.0),
+            dict(ring, seed=1, modes=6, high_quality=80.0, reverse_kl=0.3, seconds=20.0),
+            dict(data="grid", trainer="wgan_gp", arch="pacgan", iters=20000, decay=0.25,
+                 lr_scale=0.5, seed=0, modes=25, high_quality=31.5, reverse_kl=0.015,
+                 seconds=1234.0)]
+    out = io.StringIO()
+    mc.table(runs, file=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == ("# CPU: Test CPU; published: VEEGAN mean of 5 runs; PacGAN mean +- "
+                        "standard error of 10 runs; gan_tf: mean +- std over seeds")
+    ring_at, grid_at = lines.index("## 2D ring (max 8 modes)"), lines.index(
+        "## 2D grid (max 25 modes)")
+    ring_rows, grid_rows = lines[ring_at + 1:grid_at - 1], lines[grid_at + 1:]
+    assert len(ring_rows) == len(grid_rows) == 1 + 9 + 1  # header, 9 published, ours
+    # mean +- std over the two seeds: modes 7 +- 1, 85 +- 5 %, KL 0.2 +- 0.1, 15 s per run
+    assert ring_rows[-1].split("  ")[0] == "gan_tf: gan (small, 2k it)"
+    assert ring_rows[-1].split()[-6:] == ["7.0+-1.0", "85.0+-5.0", "%", "0.20+-0.10", "2",
+                                           "15"]
+    assert grid_rows[-1].split("  ")[0] == \
+        "gan_tf: wgan_gp (pacgan, 20k it, lr x0.5, decay 0.25)"
+    assert grid_rows[-1].split()[-6:] == ["25.0+-0.0", "31.5+-0.0", "%", "0.01+-0.00", "1",
+                                          "1234"]
+    assert ring_rows[9].split("  ")[0] == "PacGAN paper: PacGAN4"
+    assert ring_rows[9].split()[-4:] == ["7.8+-0.1", "95.9+-1.4", "%", "0.07+-0.02"]
+    assert grid_rows[1].split("  ")[0] == "VEEGAN paper: GAN"
+    assert grid_rows[1].split()[-4:] == ["3.3", "0.5", "%", "-"]  # no KL in VEEGAN's table
+    # every column ends where the header's does, in both sections
+    for rows in (ring_rows, grid_rows):
+        header = rows[0]
+        for name in ("modes", "high quality", "reverse KL"):
+            end = header.index(name) + len(name)
+            for row in rows[1:]:
+                assert row[end - 1] != " " and row[end] == " ", (name, row)
+    # --table reads the JSON lines written by --out and prints the same table
+    path = tmp_path / "runs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in runs) + "\n")
+    assert mc.main(["--table", str(path)]) == runs
+    assert capsys.readouterr().out == out.getvalue()
 
 
 def test_table_prints_an_infinite_reverse_kl_as_inf_without_a_nan(recwarn):
