@@ -213,7 +213,8 @@ def _label(kind, arch, iters, decay, lr_scale):
 
 def table(results, file=None):
     """Print the published rows and mean +- std over seeds of ``results`` to ``file`` (default:
-    the current ``sys.stdout``, so ``contextlib.redirect_stdout`` and pytest capture it)."""
+    the current ``sys.stdout``, so ``contextlib.redirect_stdout`` and pytest capture it).
+    See chapter 5.6."""
     file = sys.stdout if file is None else file
     print(f"# CPU: {cpu_model()}; {PUBLISHED_NOTE}", file=file)
     for data_name in ("ring", "grid"):
