@@ -205,32 +205,41 @@ def _mean_std(values):
     return values.mean(), values.std()
 
 
-def table(results, file=sys.stdout):
+def _label(kind, arch, iters, decay, lr_scale):
+    return f"gan_tf: {kind} ({arch}, {iters // 1000}k it" + (
+        f", lr x{lr_scale:g}" if lr_scale != 1.0 else "") + (
+        f", decay {decay:g})" if decay else ")")
+
+
+def table(results, file=None):
+    """Print the published rows and mean +- std over seeds of ``results`` to ``file`` (default:
+    the current ``sys.stdout``, so ``contextlib.redirect_stdout`` and pytest capture it).
+    See chapter 5.6."""
+    file = sys.stdout if file is None else file
     print(f"# CPU: {cpu_model()}; {PUBLISHED_NOTE}", file=file)
     for data_name in ("ring", "grid"):
         rows = [r for r in results if r["data"] == data_name]
         if not rows:
             continue
         k = 8 if data_name == "ring" else 25
-        print(f"\n## 2D {data_name} (max {k} modes)", file=file)
-        print(f"{'':50s} {'modes':>12s} {'high quality':>14s} {'reverse KL':>12s} {'seeds':>6s} "
-              f"{'s/run':>6s}", file=file)
-        for name, m, ms, hq, hqs, kl, kls in PUBLISHED[data_name]:
-            print(f"{name:50s} {_fmt(m, ms):>12s} {_fmt(hq, hqs, pct=True):>14s} "
-                  f"{_fmt(kl, kls, 2):>12s} {'':>6s}", file=file)
         groups = {}
         for r in rows:
             groups.setdefault((r["trainer"], r["arch"], r["iters"], r["decay"],
                                r.get("lr_scale", 1.0)), []).append(r)
-        for (kind, arch, iters, decay, lr_scale), rs in groups.items():
+        # the label column fits the longest label (published names or ours), at least 50
+        width = max([50] + [len(_label(*key)) for key in groups])
+        print(f"\n## 2D {data_name} (max {k} modes)", file=file)
+        print(f"{'':{width}s} {'modes':>12s} {'high quality':>14s} {'reverse KL':>12s} "
+              f"{'seeds':>6s} {'s/run':>6s}", file=file)
+        for name, m, ms, hq, hqs, kl, kls in PUBLISHED[data_name]:
+            print(f"{name:{width}s} {_fmt(m, ms):>12s} {_fmt(hq, hqs, pct=True):>14s} "
+                  f"{_fmt(kl, kls, 2):>12s} {'':>6s}", file=file)
+        for key, rs in groups.items():
             m = np.array([r["modes"] for r in rs], float)
             hq = np.array([r["high_quality"] for r in rs], float)
             kl = np.array([r["reverse_kl"] for r in rs], float)
-            label = f"gan_tf: {kind} ({arch}, {iters // 1000}k it" + (
-                f", lr x{lr_scale:g}" if lr_scale != 1.0 else "") + (
-                f", decay {decay:g})" if decay else ")")
             sec = np.mean([r["seconds"] for r in rs])
-            print(f"{label:50s} {_fmt(m.mean(), m.std()):>12s} "
+            print(f"{_label(*key):{width}s} {_fmt(m.mean(), m.std()):>12s} "
                   f"{_fmt(hq.mean(), hq.std(), pct=True):>14s} "
                   f"{_fmt(*_mean_std(kl), 2):>12s} {len(rs):>6d} {sec:6.0f}", file=file)
 

@@ -1,10 +1,13 @@
 """The benchmark scripts run (tiny settings) and print what they promise."""
 
 import io
+import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -15,6 +18,9 @@ def test_mode_coverage_benchmark_runs_scores_and_prints_published_rows():
     r = mc.run_one("ring", "wgan_gp", seed=0, iters=20, arch="small", decay=0.5, eval_every=10)
     assert 0 <= r["modes"] <= 8 and 0.0 <= r["high_quality"] <= 100.0
     assert [c["iter"] for c in r["curve"]] == [10, 20]
+    # the curve's last point scores the final generator with the final score's samples
+    assert r["curve"][-1] == {"iter": 20, "modes": r["modes"],
+                              "high_quality": r["high_quality"], "reverse_kl": r["reverse_kl"]}
     assert np.isfinite(r["logs"]["gradient_penalty"])
     out = io.StringIO()
     mc.table([r, dict(r, seed=1, modes=r["modes"] - 1)], file=out)
@@ -24,6 +30,50 @@ def test_mode_coverage_benchmark_runs_scores_and_prints_published_rows():
     assert len(row) == 1 and row[0].split()[-2] == "2"  # two seeds in one row
     # mean +- std over the two seeds
     assert f"{r['modes'] - 0.5:.1f}+-0.5" in row[0]
+
+
+def test_table_of_known_runs_prints_exact_rows_in_aligned_columns(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.setattr(mc, "cpu_model", lambda: "Test CPU")
+    ring = dict(data="ring", trainer="gan", arch="small", iters=2000, decay=0.0)
+    runs = [dict(ring, seed=0, modes=8, high_quality=90.0, reverse_kl=0.1, seconds=10.0),
+            dict(ring, seed=1, modes=6, high_quality=80.0, reverse_kl=0.3, seconds=20.0),
+            dict(data="grid", trainer="wgan_gp", arch="pacgan", iters=20000, decay=0.25,
+                 lr_scale=0.5, seed=0, modes=25, high_quality=31.5, reverse_kl=0.015,
+                 seconds=1234.0)]
+    out = io.StringIO()
+    mc.table(runs, file=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == ("# CPU: Test CPU; published: VEEGAN mean of 5 runs; PacGAN mean +- "
+                        "standard error of 10 runs; gan_tf: mean +- std over seeds")
+    ring_at, grid_at = lines.index("## 2D ring (max 8 modes)"), lines.index(
+        "## 2D grid (max 25 modes)")
+    ring_rows, grid_rows = lines[ring_at + 1:grid_at - 1], lines[grid_at + 1:]
+    assert len(ring_rows) == len(grid_rows) == 1 + 9 + 1  # header, 9 published, ours
+    # mean +- std over the two seeds: modes 7 +- 1, 85 +- 5 %, KL 0.2 +- 0.1, 15 s per run
+    assert ring_rows[-1].split("  ")[0] == "gan_tf: gan (small, 2k it)"
+    assert ring_rows[-1].split()[-6:] == ["7.0+-1.0", "85.0+-5.0", "%", "0.20+-0.10", "2",
+                                           "15"]
+    assert grid_rows[-1].split("  ")[0] == \
+        "gan_tf: wgan_gp (pacgan, 20k it, lr x0.5, decay 0.25)"
+    assert grid_rows[-1].split()[-6:] == ["25.0+-0.0", "31.5+-0.0", "%", "0.01+-0.00", "1",
+                                          "1234"]
+    assert ring_rows[9].split("  ")[0] == "PacGAN paper: PacGAN4"
+    assert ring_rows[9].split()[-4:] == ["7.8+-0.1", "95.9+-1.4", "%", "0.07+-0.02"]
+    assert grid_rows[1].split("  ")[0] == "VEEGAN paper: GAN"
+    assert grid_rows[1].split()[-4:] == ["3.3", "0.5", "%", "-"]  # no KL in VEEGAN's table
+    # every column ends where the header's does, in both sections
+    for rows in (ring_rows, grid_rows):
+        header = rows[0]
+        for name in ("modes", "high quality", "reverse KL"):
+            end = header.index(name) + len(name)
+            for row in rows[1:]:
+                assert row[end - 1] != " " and row[end] == " ", (name, row)
+    # --table reads the JSON lines written by --out and prints the same table
+    path = tmp_path / "runs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in runs) + "\n")
+    assert mc.main(["--table", str(path)]) == runs
+    assert capsys.readouterr().out == out.getvalue()
 
 
 def test_table_prints_an_infinite_reverse_kl_as_inf_without_a_nan(recwarn):
@@ -77,6 +127,96 @@ def test_matmul_peak_under_xla_times_every_product():
     assert 0.1 < xla / plain < 3.0, (xla, plain)
 
 
+class _Clock:
+    """A fake ``time`` module for the benchmarks: ``perf_counter`` reads ``t``, which the fake
+    training steps advance."""
+
+    def __init__(self):
+        self.t = 0.0
+
+    def perf_counter(self):
+        return self.t
+
+
+def test_matmul_peak_reports_the_flops_of_its_first_run_of_at_least_seconds(monkeypatch):
+    import throughput as tp
+
+    # (start, end) of the timed runs of 4, 8 and 16 products: 0.1, 0.2 and 0.4 s
+    times = iter([0.0, 0.1, 1.0, 1.2, 2.0, 2.4])
+    monkeypatch.setattr(tp, "time", SimpleNamespace(perf_counter=lambda: next(times)))
+    # doubling stops after the 0.4 s run (>= 0.3 s): 16 products of 2 n^3 FLOPs in 0.4 s
+    assert tp.matmul_peak(n=64, seconds=0.3) == pytest.approx(2 * 64**3 * 16 / 0.4 / 1e9,
+                                                              rel=1e-12)
+
+
+def test_throughput_table_computes_rates_from_steps_and_time(monkeypatch, capsys):
+    """main() on fake ways whose steps take known times on a fake clock: images/s, the
+    medians, the teardown line and every column of the table, against hand computation."""
+    import throughput as tp
+
+    clock = _Clock()
+    monkeypatch.setattr(tp, "time", clock)
+    monkeypatch.setattr(tp, "matmul_peak", lambda dtype=tp.tf.float32, **kw:
+                        2000.0 if dtype == tp.tf.bfloat16 else 1000.0)
+    monkeypatch.setattr(tp, "cpu_model", lambda: "Test CPU")
+    # seconds per step of each call: warm-up, then the three repeats
+    per_step = {"book": [9.0, 0.5, 1.0, 0.25], "tutorial": [9.0, 0.25, 0.25, 0.125],
+                "gan_tf_reuse_bf16": [9.0, 0.125, 0.0625, 0.125]}
+    teardown = [5.0, 1.0, 3.0, 2.0]  # seconds fit spends after its last step, per call
+
+    def loop(way):
+        def step(i):
+            if i == 0:
+                step.dt = per_step[way].pop(0)
+            clock.t += step.dt
+        return step
+
+    def fit(x, options):
+        assert options == ["reuse", "bf16"]
+
+        def run(n):
+            dt = per_step["gan_tf_reuse_bf16"].pop(0)
+            clock.t += n * dt + teardown.pop(0)
+            return n * dt  # seconds from the first step's start to the last's end
+        return run
+
+    monkeypatch.setattr(tp, "book_loop", lambda x: loop("book"))
+    monkeypatch.setattr(tp, "tutorial_loop", lambda x, fused: loop("tutorial"))
+    monkeypatch.setattr(tp, "gan_tf_fit", fit)
+    assert tp.main(["--steps", "4", "--warmup", "1", "--repeats", "3",
+                    "--ways", "book,tutorial,gan_tf_reuse_bf16"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(not v for v in per_step.values()) and not teardown  # every call ran once
+
+    # 4 steps x 128 images in 4 x seconds per step
+    assert "  book: 256 images/s (runs: 256, 128, 512)" in lines
+    assert "  tutorial: 512 images/s (runs: 512, 512, 1024)" in lines
+    assert "  gan_tf_reuse_bf16: 1024 images/s (runs: 1024, 2048, 1024)" in lines
+    assert "  fit teardown after the last step (per call, not counted): median 2.00 s, " \
+           "max 3.00 s" in lines
+    assert "measured matmul peak (2048x2048): float32 1000.0 GFLOP/s, bfloat16 2000.0 " \
+           "GFLOP/s" in lines
+    # forward FLOPs per image, by hand (see test_throughput_counts_the_flops_each_way_executes)
+    f_g = 2 * 100 * 6272 + 2 * (14 * 14 * 9 * 128 * 128 + 28 * 28 * 9 * 128 * 64
+                                + 28 * 28 * 9 * 64)
+    f_g_fused = 2 * 100 * 6272 + 2 * (14 * 14 * 4 * 128 * 128 + 28 * 28 * 4 * 128 * 64
+                                      + 28 * 28 * 9 * 64)
+    f_d = 2 * (14 * 14 * 9 * 32 + 7 * 7 * 9 * 32 * 64 + 4 * 4 * 9 * 64 * 128
+               + 4 * 4 * 9 * 128 * 256 + 4096)
+    assert f"forward MFLOPs per image: generator {f_g / 1e6:.2f} (fused upsample-convolutions: " \
+           f"{f_g_fused / 1e6:.2f}), discriminator {f_d / 1e6:.2f}" in lines
+    expected = {  # way: layers, images/s, x book, x tutorial, FLOPs per image, peak
+        "book": ("keras", 256, "1.00", "0.50", 4 * f_g + 9 * f_d, 1000.0),
+        "tutorial": ("keras", 512, "2.00", "1.00", 3 * f_g + 8 * f_d, 1000.0),
+        "gan_tf_reuse_bf16": ("fused", 1024, "4.00", "2.00", 3 * f_g_fused + 9 * f_d, 2000.0),
+    }
+    rows = {line.split()[0]: line.split() for line in lines[-3:]}
+    for way, (kind, rate, xb, xt, flops, peak) in expected.items():
+        gflops = rate * flops / 1e9
+        assert rows[way] == [way, kind, str(rate), xb, xt, f"{flops / 1e9:.4f}",
+                             f"{gflops:.1f}", f"{100 * gflops / peak:.1f}%"]
+
+
 def test_convs_only_ceiling_keeps_exactly_the_counted_layers_and_weights():
     import tensorflow as tf
 
@@ -107,13 +247,35 @@ def test_convs_only_ceiling_keeps_exactly_the_counted_layers_and_weights():
     assert tp.fused_layers("gan_tf_xla_convs")
 
 
-def test_speed_quality_trains_scores_and_tabulates(capsys):
+def test_speed_quality_trains_scores_and_tabulates(monkeypatch, capsys):
     import speed_quality as sq
 
+    # the fit calls take 2 s and 4 s on a fake clock; evaluate is the real one, recorded
+    times = iter([0.0, 2.0, 10.0, 14.0])
+    monkeypatch.setattr(sq, "time", SimpleNamespace(perf_counter=lambda: next(times)))
+    evaluate, scored = sq.metrics.evaluate, []
+
+    def spy(gan, dataset, **kwargs):
+        scored.append((gan, kwargs, evaluate(gan, dataset, **kwargs)))
+        return scored[-1][-1]
+
+    monkeypatch.setattr(sq.metrics, "evaluate", spy)
     rows = sq.main(["--steps", "3", "--samples", "200", "--ways", "float32,reuse_bf16"])
     assert [r["way"] for r in rows] == ["float32", "reuse_bf16"]
-    for r in rows:
-        assert r["fid"] > 0 and r["rate"] > 0 and 0 <= r["precision"] <= 1
+    assert [r["seconds"] for r in rows] == [2.0, 4.0]
+    assert [r["rate"] for r in rows] == [3 * 128 / 2.0, 3 * 128 / 4.0]
+    for row, (gan, kwargs, result) in zip(rows, scored, strict=True):
+        assert int(gan.g_optimizer.iterations.numpy()) == 3  # 3 generator steps were trained
+        assert kwargs["num_samples"] == 200 and kwargs["seed"] == 0
+        assert len(kwargs["real_images"]) == 10_000 and kwargs["memorisation_samples"] == 100
+        assert {k: row[k] for k in result} == result
+    assert scored[1][0].reuse_fake and not scored[0][0].reuse_fake
+    assert rows[0]["fid"] != rows[1]["fid"]  # two trainings, two scores
     out = capsys.readouterr().out
-    assert "CPU:" in out and "3 generator steps of batch 128" in out
-    assert [line.split()[0] for line in out.splitlines()[-2:]] == ["float32", "reuse_bf16"]
+    assert "CPU:" in out and "3 generator steps of batch 128, seed 0, 200 samples scored" in out
+    for line, r in zip(out.splitlines()[-2:], rows, strict=True):
+        assert line.split() == [r["way"], f"{r['seconds']:.0f}", f"{r['rate']:.0f}",
+                                f"{r['fid']:.2f}", f"{r['kid']:.4f}", f"{r['precision']:.3f}",
+                                f"{r['recall']:.3f}", f"{r['classes_covered']:.0f}"]
+    assert out.splitlines()[-2].split()[:3] == ["float32", "2", "192"]
+    assert out.splitlines()[-1].split()[:3] == ["reuse_bf16", "4", "96"]

@@ -8,25 +8,50 @@ from gan_tf import callbacks, models, trainers
 from gan_tf.data import images
 
 
-def test_sample_grid_writes_a_grid_per_epoch_under_the_run_folder(tmp_path):
+def test_sample_grid_writes_a_grid_per_epoch_under_the_run_folder(tmp_path, monkeypatch):
     keras.utils.set_random_seed(0)
     gan = trainers.GAN(models.build_mlp_generator(8, (8, 8, 1), hidden_units=(16,)),
                        models.build_mlp_discriminator((8, 8, 1), hidden_units=(16,)), seed=0)
     gan.compile()
-    ds = images.load_images("digits", batch_size=64, limit=256)
+    ds = images.load_images("digits", batch_size=64, limit=256)  # 4 steps per epoch
     cb = callbacks.SampleGrid(tmp_path / "run", n=16, every=2, seed=3)
+    # record what each grid shows, with the generator's weights and the trainer's noise-generator
+    # state at that moment (after the callback sampled)
+    shown = []
+    image_grid = callbacks.plotting.image_grid
+
+    def spy(images, path=None, **kwargs):
+        shown.append(dict(images=np.array(images), path=path,
+                          weights=[w.copy() for w in cb.model.generator.get_weights()],
+                          state=cb.model.seed_generator.state.numpy().copy()))
+        return image_grid(images, path=path, **kwargs)
+
+    monkeypatch.setattr(callbacks.plotting, "image_grid", spy)
     gan.fit(ds, epochs=4, verbose=0, callbacks=[cb])
     names = sorted(p.name for p in (tmp_path / "run").glob("*.png"))
     assert names == ["samples_epoch_002.png", "samples_epoch_004.png"]
     assert cb.paths == [tmp_path / "run" / n for n in names]
-    # fixed codes: the callback's samples are the model's samples for that seed
-    np.testing.assert_array_equal(gan.sample(16, seed=3), gan.sample(16, seed=3))
+    assert [s["path"] for s in shown] == cb.paths
+    assert all(p.stat().st_size > 1000 for p in cb.paths)
+    # sampling never draws from the training noise: two draws per step, 8 and 16 steps
+    assert [s["state"].tolist() for s in shown] == [[0, 16], [0, 32]]
+    state = gan.seed_generator.state.numpy().copy()
+    last = gan.sample(16, seed=3)
+    np.testing.assert_array_equal(gan.seed_generator.state.numpy(), state)
+    # the last grid is the model's samples for the callback's seed ...
+    np.testing.assert_array_equal(shown[-1]["images"], last)
+    # ... and the grid of epoch 2 is the same codes through the generator of epoch 2
+    assert np.abs(shown[0]["images"] - last).max() > 1e-3  # training moved the generator
+    gan.generator.set_weights(shown[0]["weights"])
+    np.testing.assert_array_equal(shown[0]["images"], gan.sample(16, seed=3))
+    # the seed chooses the codes: another seed gives other samples
+    assert np.abs(gan.sample(16, seed=4) - shown[0]["images"]).max() > 1e-3
 
 
 def test_sample_grid_rejects_bad_arguments(tmp_path):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"n and every must be positive, got n=0, every=1"):
         callbacks.SampleGrid(tmp_path, n=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"n and every must be positive, got n=64, every=0"):
         callbacks.SampleGrid(tmp_path, every=0)
 
 

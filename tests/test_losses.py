@@ -173,7 +173,7 @@ def test_get_returns_the_right_pair():
 
 
 def test_get_unknown_name_lists_known():
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match=r"unknown GAN loss 'vanilla'; expected one of") as err:
         losses.get("vanilla")
     msg = str(err.value)
     assert "vanilla" in msg

@@ -191,13 +191,173 @@ def test_shipped_classifier_accuracy(fashion_test):
     assert len(labels) == 10_000 and accuracy >= 0.90
 
 
-def test_extractor_gives_128_features_and_falls_back_offline(fashion_test):
+def test_extractor_gives_128_features(fashion_test):
     ex = metrics.get_extractor("fashion_mnist", prefer_inception=False)
     feats = metrics.embed(ex, fashion_test[0][:10], batch_size=4)
     assert feats.shape == (10, 128) and feats.dtype == np.float64
-    assert isinstance(metrics.inception_features_available(), bool)
+    np.testing.assert_allclose(feats, metrics.embed(ex, fashion_test[0][:10], batch_size=10),
+                               rtol=1e-5, atol=1e-6)  # batching does not change the features
     with pytest.raises(ValueError, match=r"expects images of shape \(n, 28, 28, 1\)"):
         metrics.embed(ex, np.zeros((2, 8, 8, 1)))
+
+
+# -- InceptionV3: the offline fallback and the network itself (random weights) ----------------
+
+@pytest.fixture
+def fresh_inception():
+    """``_inception_base`` tries once per process: forget its answer before and after."""
+    F._inception_base.cache_clear()
+    yield
+    F._inception_base.cache_clear()
+
+
+def _offline_inception(calls):
+    def inception_v3(**kwargs):
+        calls.append(kwargs)
+        # what keras.utils.get_file raises when the download fails without a network
+        raise Exception("URL fetch failure on https://storage.googleapis.com/tensorflow/"
+                        f"keras-applications/inception_v3/{F._INCEPTION_NOTOP}: None -- "
+                        "[Errno -3] Temporary failure in name resolution")
+    return inception_v3
+
+
+FALLBACK_WARNING = (r"InceptionV3 ImageNet weights could not be loaded; using the "
+                    r"fashion_mnist classifier's features")
+
+
+def test_inception_falls_back_to_the_classifier_when_the_download_fails(
+        monkeypatch, fresh_inception, fashion_test, train_subset):
+    import socket
+
+    import keras
+
+    calls = []
+    monkeypatch.setattr(F, "_inception_weights_cached", lambda: True)  # past the probe
+    monkeypatch.setattr(keras.applications, "InceptionV3", _offline_inception(calls))
+    timeout = socket.getdefaulttimeout()
+    assert metrics.inception_features_available() is False
+    assert calls == [dict(weights="imagenet", include_top=False, pooling="avg")]
+    assert socket.getdefaulttimeout() == timeout  # the 30 s download timeout is undone
+    with pytest.raises(FileNotFoundError, match="InceptionV3 ImageNet weights could not be "
+                                                "loaded .*prefer_inception=False"):
+        F.inception_extractor((28, 28, 1))
+    with pytest.warns(UserWarning, match=FALLBACK_WARNING):
+        ex = metrics.get_extractor("fashion_mnist", prefer_inception=True)
+    images = fashion_test[0][:40]
+    np.testing.assert_array_equal(metrics.embed(ex, images[:8]),
+                                  metrics.embed(metrics.feature_extractor("fashion_mnist"),
+                                                images[:8]))
+    args = dict(num_samples=20, real_images=images[20:], train_images=train_subset[:100])
+    with pytest.warns(UserWarning, match=FALLBACK_WARNING):
+        fallback = metrics.evaluate(_Replay(images[:20]), prefer_inception=True, **args)
+    assert fallback == metrics.evaluate(_Replay(images[:20]), prefer_inception=False, **args)
+    assert fallback["features"] == "fashion_mnist_classifier"
+    assert len(calls) == 1  # the load is tried once per process
+
+
+def test_inception_offline_probe_answers_without_trying_the_download(monkeypatch,
+                                                                     fresh_inception):
+    import keras
+
+    calls = []
+    monkeypatch.setattr(F, "_inception_weights_cached", lambda: False)
+    monkeypatch.setattr(F, "_network_reachable", lambda: False)
+    monkeypatch.setattr(keras.applications, "InceptionV3", _offline_inception(calls))
+    assert metrics.inception_features_available() is False and calls == []
+    # with the file cached the load is attempted (and here fails as offline)
+    F._inception_base.cache_clear()
+    monkeypatch.setattr(F, "_inception_weights_cached", lambda: True)
+    assert metrics.inception_features_available() is False and len(calls) == 1
+
+
+@pytest.fixture(scope="module")
+def random_inception():
+    """The Inception extractor for 28x28x1 images with random weights (no download)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return F.inception_extractor((28, 28, 1), weights=None)
+
+
+def test_inception_extractor_resizes_to_299_rgb_and_gives_2048_features(random_inception,
+                                                                        fashion_test):
+    import keras
+    import tensorflow as tf
+
+    ex = random_inception
+    images = fashion_test[0][:4]
+    assert float(images.min()) == -1.0 and float(images.max()) == 1.0
+    preprocess = keras.Model(ex.input, ex.get_layer("grey_to_rgb").output)
+    rgb = np.asarray(preprocess(images))
+    assert rgb.shape == (4, 299, 299, 3)
+    np.testing.assert_array_equal(rgb[..., 0], rgb[..., 1])
+    np.testing.assert_array_equal(rgb[..., 0], rgb[..., 2])
+    np.testing.assert_allclose(rgb[..., :1], tf.image.resize(images, (299, 299), "bilinear"),
+                               atol=1e-6)
+    # still in [-1, 1]: what inception_v3.preprocess_input makes of 0..255 pixels
+    assert rgb.min() >= -1.0 and rgb.max() <= 1.0 and rgb.min() < -0.99 and rgb.max() > 0.99
+    np.testing.assert_allclose(keras.applications.inception_v3.preprocess_input(
+        (rgb + 1.0) * 127.5), rgb, atol=1e-5)
+    np.testing.assert_array_equal(preprocess(np.full((1, 28, 28, 1), 0.25, np.float32)),
+                                  np.full((1, 299, 299, 3), 0.25, np.float32))
+
+    feats = metrics.embed(ex, images, batch_size=2)
+    assert feats.shape == (4, 2048) and feats.dtype == np.float64
+    assert np.all(feats >= 0) and np.all(np.isfinite(feats))  # average pool of ReLUs
+    base = ex.get_layer("inception_v3")
+    np.testing.assert_allclose(feats, np.asarray(base(rgb, training=False)), rtol=1e-4,
+                               atol=1e-7)
+    assert np.abs(feats[0] - feats[1]).max() > 1e-3 * np.abs(feats).max()
+    with pytest.raises(ValueError, match=r"InceptionV3 needs 1 or 3 channels, got input_shape "
+                                         r"\(28, 28, 2\)"):
+        F.inception_extractor((28, 28, 2), weights=None)
+
+
+def test_evaluate_uses_the_inception_extractor_when_it_loads(monkeypatch, fashion_test,
+                                                             train_subset):
+    """evaluate(prefer_inception=True) embeds both sets with inception_extractor; a small
+    stand-in (a fixed random projection to 16 features) keeps it fast."""
+    import keras
+
+    keras.utils.set_random_seed(1)
+    stand_in = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                 keras.layers.Dense(16, use_bias=False)])
+    monkeypatch.setattr(F, "inception_features_available", lambda: True)
+    monkeypatch.setattr(F, "inception_extractor", lambda shape: stand_in)
+    images = fashion_test[0][:60]
+    args = dict(num_samples=20, real_images=images[20:], train_images=train_subset[:100])
+    with_inception = metrics.evaluate(_Replay(images[:20]), prefer_inception=True, **args)
+    plain = metrics.evaluate(_Replay(images[:20]), prefer_inception=False, **args)
+    assert with_inception["features"] == "inception_v3"
+    fake, real = metrics.embed(stand_in, images[:20]), metrics.embed(stand_in, images[20:])
+    assert with_inception["fid"] == pytest.approx(metrics.frechet_distance(real, fake),
+                                                  rel=1e-9)
+    assert with_inception["kid"] == pytest.approx(
+        metrics.kernel_inception_distance(real, fake, seed=0)[0], rel=1e-9)
+    assert with_inception["fid"] != pytest.approx(plain["fid"], rel=1e-3)
+    # class predictions (IS, coverage) always come from the domain classifier
+    for key in ("inception_score", "classes_covered", "class_kl", "nn_distance_mean"):
+        assert with_inception[key] == plain[key]
+
+
+def test_evaluate_inception_score_of_identical_predictions_is_one(fashion_test, train_subset):
+    same = np.repeat(fashion_test[0][:1], 20, axis=0)
+    result = metrics.evaluate(_Replay(same), num_samples=20, real_images=fashion_test[0][:40],
+                              train_images=train_subset[:100])
+    assert result["inception_score"] == pytest.approx(1.0, abs=1e-6)
+    assert result["classes_covered"] == 1.0
+    assert result["class_kl"] == pytest.approx(np.log(10), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_inception_fid_on_random_weight_features(random_inception, fashion_test):
+    """FID on 2048-d features: scipy's sqrtm of a 2048 x 2048 matrix took 96-139 s on the
+    shared 2-core test machine, so this runs only with ``-m slow``."""
+    feats = metrics.embed(random_inception, fashion_test[0][:8], batch_size=4)
+    ab = metrics.frechet_distance(feats[:4], feats[4:])
+    assert ab > 0  # random weights give small features: measured 2.5e-7 on uniform noise
+    assert abs(metrics.frechet_distance(feats, feats)) < 1e-4 * ab
+    assert metrics.frechet_distance(feats[4:], feats[:4]) == pytest.approx(ab, rel=1e-6)
 
 
 # -- evaluate ---------------------------------------------------------------------------------

@@ -64,7 +64,8 @@ def evaluate(generator, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAMPLES
     pool features when ``prefer_inception=True`` and ImageNet weights load; the classifier
     always gives the class predictions; ``features`` names the embedding used
     (``"<dataset>_classifier"`` or ``"inception_v3"``), since FIDs on different features are
-    not comparable. InceptionV3 is opt-in: on a CPU it costs minutes for 15,000 299x299 images,
+    not comparable (asked for but not loadable, InceptionV3 is replaced with a
+    ``UserWarning``). InceptionV3 is opt-in: on a CPU it costs minutes for 15,000 299x299 images,
     so the chapter notebooks ask for it in the ``full`` profile only. See chapter 5.5.
     """
     from gan_tf.data import load_arrays
@@ -87,7 +88,7 @@ def evaluate(generator, dataset="fashion_mnist", num_samples=DEFAULT_NUM_SAMPLES
     clf_model = _features.feature_extractor(dataset, with_logits=True)
     fake_feats, fake_logits = _features.embed(clf_model, fake, batch_size)
     feature_name = f"{dataset}_classifier"
-    if prefer_inception and _features.inception_features_available():
+    if _features.use_inception(prefer_inception, dataset):
         feature_name = "inception_v3"
         extractor = _features.inception_extractor(shape)
         fake_feats = _features.embed(extractor, fake, batch_size)

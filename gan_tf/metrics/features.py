@@ -15,6 +15,7 @@ import functools
 import hashlib
 import os
 import socket
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -168,36 +169,57 @@ def inception_features_available():
     return _inception_base() is not None
 
 
-def inception_extractor(input_shape):
+def inception_extractor(input_shape, weights="imagenet"):
     """``keras.Model``: images ``(n, *input_shape)`` in [-1, 1] -> InceptionV3 pool features
-    ``(n, 2048)``. Images are resized (bilinear) to 299x299 and grey is repeated to RGB;
-    they stay in [-1, 1], the range ``keras.applications.inception_v3.preprocess_input``
-    produces. Raises ``FileNotFoundError`` when the weights cannot be loaded.
-    See chapter 5.5."""
+    ``(n, 2048)``. Images are resized (bilinear, layer ``"resize_to_299"``) to 299x299 and grey
+    is repeated to RGB (layer ``"grey_to_rgb"``); they stay in [-1, 1], the range
+    ``keras.applications.inception_v3.preprocess_input`` produces. ``weights="imagenet"``
+    (the metrics' choice) loads the ImageNet weights once per process and raises
+    ``FileNotFoundError`` when they cannot be loaded; ``weights=None`` builds the same network
+    with random weights (tests, no download). See chapter 5.5."""
     import keras
 
-    base = _inception_base()
-    if base is None:
-        raise FileNotFoundError(
-            f"InceptionV3 ImageNet weights could not be loaded (looked for {_INCEPTION_NOTOP} "
-            "in ~/.keras/models/ and tried to download it). Copy the file there, or use the "
-            "domain classifier (prefer_inception=False).")
     h, w, c = input_shape
     if c not in (1, 3):
         raise ValueError(f"InceptionV3 needs 1 or 3 channels, got input_shape {input_shape}")
+    if weights == "imagenet":
+        base = _inception_base()
+        if base is None:
+            raise FileNotFoundError(
+                f"InceptionV3 ImageNet weights could not be loaded (looked for "
+                f"{_INCEPTION_NOTOP} in ~/.keras/models/ and tried to download it). Copy the "
+                "file there, or use the domain classifier (prefer_inception=False).")
+    else:
+        base = keras.applications.InceptionV3(weights=weights, include_top=False,
+                                              pooling="avg")
     x = keras.Input(tuple(input_shape), name="image")
-    y = keras.layers.Resizing(INCEPTION_SIZE, INCEPTION_SIZE, interpolation="bilinear")(x)
+    y = keras.layers.Resizing(INCEPTION_SIZE, INCEPTION_SIZE, interpolation="bilinear",
+                              name="resize_to_299")(x)
     if c == 1:
-        y = keras.layers.Concatenate(axis=-1)([y, y, y])
+        y = keras.layers.Concatenate(axis=-1, name="grey_to_rgb")([y, y, y])
     return keras.Model(x, base(y), name="inception_v3_pool")
+
+
+def use_inception(prefer_inception, dataset):
+    """Whether the metrics embed with InceptionV3: asked for (``prefer_inception``) and its
+    ImageNet weights load. Asked for but not loadable (offline), it warns (``UserWarning``)
+    that the ``dataset`` classifier's features are used instead. See chapter 5.5."""
+    if not prefer_inception:
+        return False
+    if inception_features_available():
+        return True
+    warnings.warn(f"InceptionV3 ImageNet weights could not be loaded; using the {dataset} "
+                  "classifier's features (their FIDs are not comparable with Inception FIDs)",
+                  UserWarning, stacklevel=3)
+    return False
 
 
 def get_extractor(dataset="fashion_mnist", prefer_inception=False, models_dir=None):
     """The extractor the metrics use: InceptionV3 pool features when
-    ``prefer_inception=True`` and its weights load, else the domain classifier's features.
-    See chapter 5.5."""
+    ``prefer_inception=True`` and its weights load, else (with a warning if InceptionV3 was
+    asked for) the domain classifier's features. See chapter 5.5."""
     _check_dataset(dataset)
-    if prefer_inception and inception_features_available():
+    if use_inception(prefer_inception, dataset):
         return inception_extractor(INPUT_SHAPES[dataset])
     return feature_extractor(dataset, models_dir)
 
