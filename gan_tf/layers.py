@@ -53,6 +53,10 @@ class Maxout(keras.layers.Layer):
     """Maxout units (Goodfellow et al., arXiv:1302.4389, eq. 1): ``units`` outputs, each the
     maximum of ``pieces`` affine functions of the input. The discriminator of the 2-D
     mode-collapse benchmarks (ALI / VEEGAN / PacGAN: 3 maxout layers of 200 units, 5 pieces).
+
+    Acts on the last axis, as ``Dense`` does: ``(batch, ..., features)`` -> ``(batch, ...,
+    units)``, with output ``j`` the maximum over pieces ``k`` of ``(x @ W + b)[..., j * pieces
+    + k]``. See chapter 5.
     """
 
     def __init__(self, units, pieces=5, kernel_initializer="glorot_uniform", **kwargs):
@@ -70,7 +74,9 @@ class Maxout(keras.layers.Layer):
 
     def call(self, x):
         h = self.dense(x)
-        h = ops.reshape(h, (-1, self.units, self.pieces))
+        # Split only the last axis into (units, pieces): every leading axis is kept, whatever
+        # the rank (the leading sizes may be dynamic).
+        h = ops.reshape(h, (*ops.shape(h)[:-1], self.units, self.pieces))
         return ops.max(h, axis=-1)
 
     def compute_output_shape(self, input_shape):
