@@ -20,15 +20,19 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf import losses
+from gan_tf import checks, losses
 
 
-def _check(images, mask):
+def _check(images, mask, what="images"):
     images = np.asarray(images, dtype=np.float32)
     mask = np.asarray(mask, dtype=np.float32)
     if images.ndim != 4:
         raise ValueError(f"images must have shape (n, h, w, c), got {images.shape}")
+    checks.check_image_range(images, what)
     if mask.ndim == 2:
+        if mask.shape != images.shape[1:3]:
+            raise ValueError(f"mask must have shape (h, w) = {images.shape[1:3]} or (n, h, w) = "
+                             f"{images.shape[:3]} to match images {images.shape}, got {mask.shape}")
         mask = np.broadcast_to(mask, images.shape[:3])
     if mask.shape != images.shape[:3]:
         raise ValueError(f"mask must have shape (h, w) or (n, h, w) = {images.shape[:3]}, "
@@ -120,7 +124,7 @@ def poisson_blend(images, mask, guidance):
     ``images``, ``guidance``: ``(n, h, w, c)``; ``mask``: ``(h, w)`` or ``(n, h, w)``, 1 = known.
     Every connected hole must touch a known pixel. Returns ``(n, h, w, c)`` float32.
     """
-    images, mask = _check(images, mask)
+    images, mask = _check(images, mask, "poisson_blend images")
     guidance = np.asarray(guidance, dtype=np.float32)
     if guidance.shape != images.shape:
         raise ValueError(f"guidance must have the images' shape {images.shape}, got {guidance.shape}")
@@ -131,23 +135,31 @@ def poisson_blend(images, mask, guidance):
 def harmonic_fill(images, mask):
     """The smoothest completion: Laplace's equation in the holes (Poisson with zero guidance).
     The baseline for semantic inpainting. Shapes as in ``poisson_blend``."""
-    images, mask = _check(images, mask)
+    images, mask = _check(images, mask, "harmonic_fill images")
     return poisson_blend(images, mask, np.zeros_like(images))
 
 
 def inpaint(generator, discriminator, images, mask, steps=1000, lam=0.003,
-            learning_rate=0.01, window=7, seed=0, blend=True, z_init=None, restarts=1):
+            learning_rate=0.01, window=7, seed=0, blend=True, z_init=None, restarts=1,
+            sphere=False):
     """Complete ``images`` (``(n, h, w, c)`` in [-1, 1]) where ``mask`` is 0.
 
     Optimises one latent code per image with Adam on ``L_c + lam * L_p`` (see the module
     docstring), starting from N(0, I) draws with ``seed`` (or ``z_init``). With ``restarts``
     > 1, that many codes per image are optimised together and the one with the lowest final
-    loss is kept (the objective is non-convex in z). Returns a dict:
+    loss is kept (the objective is non-convex in z).
+
+    The prior N(0, I) has no boundary to clip to (Yeh et al. clip z to [-1, 1], the support of
+    their uniform prior), so by default z is left free. ``sphere=True`` keeps each code on the
+    sphere ``|z| = sqrt(latent_dim)``, where almost all of N(0, I)'s mass lies (``|z|`` is
+    ``sqrt(latent_dim)`` +- 0.7): the start and every step are re-projected onto it.
+
+    Returns a dict:
     ``z`` (n, latent), ``generated`` G(z_hat), ``overlay`` (known pixels from the image, missing
     ones from G(z_hat)), ``blended`` (Poisson blending of G(z_hat); only if ``blend``), and
     ``losses`` (the mean total loss per step). See chapter 4.4.
     """
-    images, mask = _check(images, mask)
+    images, mask = _check(images, mask, "inpaint images")
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
     if restarts < 1:
@@ -158,7 +170,13 @@ def inpaint(generator, discriminator, images, mask, steps=1000, lam=0.003,
         z_init = keras.random.normal((n * restarts, latent_dim), seed=seed)
     elif restarts != 1:
         raise ValueError("give either z_init or restarts > 1, not both")
-    z = tf.Variable(tf.cast(z_init, tf.float32), name="z")
+    radius = float(np.sqrt(latent_dim))
+
+    def on_sphere(codes):
+        return radius * tf.math.l2_normalize(codes, axis=-1)
+
+    z = tf.cast(z_init, tf.float32)
+    z = tf.Variable(on_sphere(z) if sphere else z, name="z")
     y = tf.constant(np.tile(images, (restarts, 1, 1, 1)))
     weights = tf.constant(np.tile(contextual_weights(mask, window)[..., None],
                                   (restarts, 1, 1, 1)))
@@ -177,6 +195,8 @@ def inpaint(generator, discriminator, images, mask, steps=1000, lam=0.003,
         with tf.GradientTape() as tape:
             total = tf.reduce_sum(per_code_loss())
         optimizer.apply_gradients([(tape.gradient(total, z), z)])
+        if sphere:
+            z.assign(on_sphere(z))
         return total / (n * restarts)
 
     history = [float(step()) for _ in range(int(steps))]
@@ -194,7 +214,7 @@ def inpaint(generator, discriminator, images, mask, steps=1000, lam=0.003,
 
 def masked_error(completed, truth, mask):
     """Mean squared error over the missing pixels only (per image, then averaged)."""
-    completed, mask = _check(completed, mask)
+    completed, mask = _check(completed, mask, "masked_error completed images")
     truth = np.asarray(truth, dtype=np.float32)
     missing = (1 - mask)[..., None]
     per_image = ((completed - truth) ** 2 * missing).sum(axis=(1, 2, 3)) / np.maximum(

@@ -53,6 +53,10 @@ class Maxout(keras.layers.Layer):
     """Maxout units (Goodfellow et al., arXiv:1302.4389, eq. 1): ``units`` outputs, each the
     maximum of ``pieces`` affine functions of the input. The discriminator of the 2-D
     mode-collapse benchmarks (ALI / VEEGAN / PacGAN: 3 maxout layers of 200 units, 5 pieces).
+
+    Acts on the last axis, as ``Dense`` does: ``(batch, ..., features)`` -> ``(batch, ...,
+    units)``, with output ``j`` the maximum over pieces ``k`` of ``(x @ W + b)[..., j * pieces
+    + k]``. See chapter 5.
     """
 
     def __init__(self, units, pieces=5, kernel_initializer="glorot_uniform", **kwargs):
@@ -70,7 +74,9 @@ class Maxout(keras.layers.Layer):
 
     def call(self, x):
         h = self.dense(x)
-        h = ops.reshape(h, (-1, self.units, self.pieces))
+        # Split only the last axis into (units, pieces): every leading axis is kept, whatever
+        # the rank (the leading sizes may be dynamic).
+        h = ops.reshape(h, (*ops.shape(h)[:-1], self.units, self.pieces))
         return ops.max(h, axis=-1)
 
     def compute_output_shape(self, input_shape):
@@ -207,14 +213,20 @@ class BatchNormalization(keras.layers.BatchNormalization):
     kernel's Bessel-corrected batch variance is scaled back to the biased one Keras averages),
     same config and weights; it only replaces Keras 3's half-dozen passes over the activations
     (moments, normalise, and their gradients, with float32 casts under mixed precision) by one
-    each way. Anything else (inference, masks, renorm, synchronized, other ranks or axes, a
-    tiny epsilon, float64) runs the Keras 3 code. See chapter 4.2.
+    each way. Anything else (inference, masks, renorm, synchronized, other ranks or axes,
+    float64) runs the Keras 3 code. See chapter 4.2.
+
+    Any epsilon fuses, unchanged: the CPU kernel (Eigen or oneDNN) and XLA's batch-norm op take
+    any epsilon >= 0, and cuDNN has too since 7.5 (``CUDNN_BN_MIN_EPSILON`` went from 1e-5 to 0;
+    TensorFlow 2.21 builds against cuDNN 9). ``tf.keras`` 2's fused path clamped epsilon to
+    1.001e-5 for older cuDNN; copying that clamp here kept the paper DCGAN's epsilon = 1e-5 off
+    the fused path.
     """
 
     def _fusable(self, inputs, training, mask):
         return (bool(training) and self.trainable and mask is None and not self.renorm
                 and not self.synchronized and len(inputs.shape) == 4
-                and self.axis in (-1, 3) and self.epsilon >= 1.001e-5
+                and self.axis in (-1, 3)
                 and inputs.dtype in ("float32", "float16", "bfloat16")
                 and keras.backend.backend() == "tensorflow")
 

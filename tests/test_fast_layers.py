@@ -78,15 +78,36 @@ def test_upsample_conv_under_mixed_bfloat16_is_close_to_float32():
     assert np.abs(np.float32(y) - ref).max() < 0.02 * np.abs(ref).max()
 
 
+def _fused_ops(fn, x):
+    """How many FusedBatchNormV3 / FusedBatchNormGradV3 ops the traced ``fn(x)`` (and its
+    gradient) runs: the fused path, not Keras's moments-and-normalise code."""
+    def f(t):
+        with tf.GradientTape() as tape:
+            tape.watch(t)
+            loss = tf.reduce_sum(tf.sin(fn(t)))
+        return tape.gradient(loss, t)
+
+    ops = [op.type for op in tf.function(f).get_concrete_function(
+        tf.TensorSpec(x.shape, x.dtype)).graph.get_operations()]
+    return ops.count("FusedBatchNormV3"), ops.count("FusedBatchNormGradV3")
+
+
+# epsilon 1e-5 (the paper DCGAN's) on activations of variance ~1e-5, where epsilon matters:
+# clamping it to 1.001e-5, as tf.keras 2 did for old cuDNN, would move y by ~1e-4.
+@pytest.mark.parametrize("epsilon,loc,scale", [(1e-3, 2.0, 3.0), (1e-5, 0.0, 3e-3)])
 @pytest.mark.parametrize("policy", ["float32", "mixed_bfloat16"])
-def test_fused_batch_norm_matches_keras_outputs_gradients_and_moving_stats(policy):
-    x = _rand((8, 5, 6, 4), loc=2.0, scale=3.0)
-    kw = dict(momentum=0.8, gamma_initializer="random_normal", beta_initializer="random_normal")
+def test_fused_batch_norm_matches_keras_outputs_gradients_and_moving_stats(policy, epsilon,
+                                                                           loc, scale):
+    x = _rand((8, 5, 6, 4), loc=loc, scale=scale)
+    kw = dict(momentum=0.8, epsilon=epsilon, gamma_initializer="random_normal",
+              beta_initializer="random_normal")
     ours = layers.BatchNormalization(dtype=policy, **kw)
     theirs = keras.layers.BatchNormalization(dtype=policy, **kw)
     ours.build(x.shape)
     theirs.build(x.shape)
     theirs.set_weights(ours.get_weights())
+    assert _fused_ops(lambda t: ours(t, training=True), x) == (1, 1)  # it does fuse
+    assert _fused_ops(lambda t: theirs(t, training=True), x) == (0, 0)
     for step in range(3):  # moving averages over several batches
         xb = x * (step + 1)
         y1, g1 = _grads(lambda t: ours(t, training=True), xb, [ours.gamma, ours.beta])
@@ -151,13 +172,16 @@ def test_in_xla_context_is_true_only_inside_jit_compiled_functions():
     assert seen == [True, False] and rng.in_xla_context() is False
 
 
+@pytest.mark.parametrize("variant", ["book", "paper"])
 @pytest.mark.parametrize("which", ["generator", "discriminator"])
-def test_fused_dcgan_is_the_stock_network_with_faster_layers(which):
+def test_fused_dcgan_is_the_stock_network_with_faster_layers(which, variant):
+    shape = (28, 28, 1) if variant == "book" else (32, 32, 1)
+
     def build(fused):
         keras.utils.set_random_seed(3)
         if which == "generator":
-            return models.build_dcgan_generator(100, fused=fused)
-        return models.build_dcgan_discriminator((28, 28, 1), fused=fused)
+            return models.build_dcgan_generator(100, shape, base_filters=16, fused=fused)
+        return models.build_dcgan_discriminator(shape, base_filters=8, fused=fused)
 
     fast, stock = build(True), build(False)
     assert [w.shape for w in fast.weights] == [w.shape for w in stock.weights]
@@ -166,7 +190,12 @@ def test_fused_dcgan_is_the_stock_network_with_faster_layers(which):
     # the same seed gives the same initial weights
     for a, b in zip(fast.get_weights(), stock.get_weights()):
         np.testing.assert_array_equal(a, b)
-    x = _rand((16, 100)) if which == "generator" else np.tanh(_rand((16, 28, 28, 1)))
+    x = _rand((16, 100)) if which == "generator" else np.tanh(_rand((16, *shape)))
+    # every batch norm takes the fused path (the paper's, at epsilon 1e-5, too)
+    n_bn = len([lay for lay in fast.layers if isinstance(lay, keras.layers.BatchNormalization)])
+    assert n_bn == {"book": 2 if which == "generator" else 3, "paper": 3 if which == "generator"
+                    else 2}[variant]
+    assert _fused_ops(lambda t: fast(t, training=True), x) == (n_bn, n_bn)
     # training mode: batch statistics (and, in the discriminator, the same dropout masks)
     np.testing.assert_allclose(fast(x, training=True), stock(x, training=True), atol=1e-4)
     np.testing.assert_allclose(fast(x, training=False), stock(x, training=False), atol=1e-4)

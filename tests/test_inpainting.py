@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from gan_tf import inpainting
 
@@ -77,7 +78,8 @@ def test_latent_search_recovers_missing_pixels_of_an_image_the_generator_can_mak
 def test_restarts_keep_the_best_code_per_image():
     keras.utils.set_random_seed(0)
     g = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
-                          keras.layers.Dense(16), keras.layers.Reshape((4, 4, 1))])
+                          keras.layers.Dense(16, activation="tanh"),  # images in [-1, 1]
+                          keras.layers.Reshape((4, 4, 1))])
     d = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     truth = np.asarray(g(np.array([[1.5, -2.0], [-1.0, 0.5]], np.float32)))
     mask = inpainting.centre_mask((4, 4), 2)
@@ -96,3 +98,104 @@ def test_restarts_keep_the_best_code_per_image():
     # run starts, so the best of four is no worse
     assert np.all(ctx(four["generated"]) <= ctx(one["generated"]) + 1e-5)
     assert four["z"].shape == (2, 2)
+
+
+def _tiny_gd(latent=3, side=4):
+    keras.utils.set_random_seed(0)
+    g = keras.Sequential([keras.Input((latent,)), keras.layers.Dense(side * side, use_bias=False),
+                          keras.layers.Reshape((side, side, 1))])
+    d = keras.Sequential([keras.Input((side, side, 1)), keras.layers.Flatten(),
+                          keras.layers.Dense(1, bias_initializer="ones")])
+    return g, d
+
+
+def test_inpaint_rejects_images_outside_minus_one_one_and_non_finite_values():
+    g, d = _tiny_gd()
+    mask = inpainting.centre_mask((4, 4), 2)
+    uint8_like = np.full((2, 4, 4, 1), 255.0, np.float32)
+    uint8_like[0, 0, 0, 0] = 0.0
+    with pytest.raises(ValueError, match=r"^inpaint images expects images in \[-1, 1\], "
+                                         r"received values in \[0, 255\]; scale uint8"):
+        inpainting.inpaint(g, d, uint8_like, mask, steps=1)
+    nan = np.zeros((2, 4, 4, 1), np.float32)
+    nan[1, 2, 2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^harmonic_fill images expects finite images in "
+                                         r"\[-1, 1\], received 1 NaN or infinite value\(s\) out of 32$"):
+        inpainting.harmonic_fill(nan, mask)
+
+
+def test_inpaint_rejects_a_mask_of_the_wrong_size_naming_both_shapes():
+    g, d = _tiny_gd()
+    images = np.zeros((2, 4, 4, 1), np.float32)
+    with pytest.raises(ValueError, match=r"^mask must have shape \(h, w\) = \(4, 4\) or \(n, h, w\) "
+                                         r"= \(2, 4, 4\) to match images \(2, 4, 4, 1\), got \(5, 5\)$"):
+        inpainting.inpaint(g, d, images, np.ones((5, 5), np.float32), steps=1)
+    with pytest.raises(ValueError, match=r"mask must have shape .* got \(3, 4, 4\)$"):
+        inpainting.poisson_blend(images, np.ones((3, 4, 4), np.float32), images)
+
+
+def test_check_image_range_numbers():
+    from gan_tf import checks
+
+    checks.check_image_range(np.array([-1.0005, 0.0, 1.0005]), "x")  # within tol 1e-3
+    checks.check_image_range(tf.constant([[-1.0, 1.0]]), "x")        # eager tensors too
+    with pytest.raises(ValueError, match=r"^f expects images in \[-1, 1\], received values in "
+                                         r"\[-1, 1\.01\]"):
+        checks.check_image_range(np.array([-1.0, 1.01]), "f")
+    with pytest.raises(ValueError, match=r"^f expects images in \[0, 1\], received values in "
+                                         r"\[-0\.5, 0\.5\]"):
+        checks.check_image_range(np.array([-0.5, 0.5]), "f", low=0.0)
+    with pytest.raises(ValueError, match=r"received 2 NaN or infinite value\(s\) out of 4$"):
+        checks.check_image_range(np.array([np.inf, 0.0, -np.inf, 0.5]), "f")
+
+
+def test_total_loss_is_contextual_plus_lambda_times_perceptual_by_hand():
+    """L(z) = ||W * (G(z) - y)||_1 + lambda * log(1 - D(G(z))), per code, averaged (eq. 4)."""
+    g, d = _tiny_gd()
+    rng = np.random.default_rng(0)
+    z0 = rng.normal(size=(2, 3)).astype(np.float32)
+    images = np.tanh(rng.normal(size=(2, 4, 4, 1))).astype(np.float32)
+    mask = inpainting.centre_mask((4, 4), 2)
+    (wg,), (wd, bd) = g.get_weights(), d.get_weights()
+    fake = (z0.astype(np.float64) @ wg).reshape(2, 4, 4, 1)
+    w = inpainting.contextual_weights(np.broadcast_to(mask, (2, 4, 4)), 3)[..., None]
+    contextual = np.abs(w * (fake - images)).sum(axis=(1, 2, 3))
+    logit = fake.reshape(2, 16) @ wd[:, 0] + bd[0]
+    perceptual = np.log(1.0 - 1.0 / (1.0 + np.exp(-logit)))   # log(1 - D(G(z)))
+    assert np.all(np.abs(perceptual) > 0.05) and np.all(contextual > 0.05)
+    for lam in (0.0, 0.5, 2.0):
+        out = inpainting.inpaint(g, d, images, mask, steps=1, lam=lam, window=3,
+                                 blend=False, z_init=z0)
+        # losses[0] is the loss at z_init, before the first step
+        assert out["losses"][0] == pytest.approx(np.mean(contextual + lam * perceptual), rel=1e-5)
+
+
+def test_the_perceptual_term_moves_the_search_towards_what_d_calls_real():
+    """lambda > 0 trades context for realism: from the same start, the codes differ and
+    D's logit on G(z_hat) ends higher than with lambda = 0 (lower log(1 - D))."""
+    g, d = _tiny_gd()
+    rng = np.random.default_rng(1)
+    z0 = rng.normal(size=(2, 3)).astype(np.float32)
+    truth = np.tanh(np.asarray(g(rng.normal(size=(2, 3)).astype(np.float32))))
+    mask = inpainting.centre_mask((4, 4), 2)
+    kw = dict(steps=60, learning_rate=0.05, window=3, blend=False, z_init=z0)
+    plain = inpainting.inpaint(g, d, truth, mask, lam=0.0, **kw)
+    real = inpainting.inpaint(g, d, truth, mask, lam=1.0, **kw)
+    assert np.abs(plain["z"] - real["z"]).max() > 0.05
+    logit_plain = np.asarray(d(plain["generated"]))[:, 0]
+    logit_real = np.asarray(d(real["generated"]))[:, 0]
+    assert np.all(logit_real > logit_plain + 0.1), (logit_plain, logit_real)
+
+
+def test_sphere_keeps_every_code_at_the_typical_radius_of_the_prior():
+    g, d = _tiny_gd(latent=6)
+    rng = np.random.default_rng(2)
+    truth = np.tanh(np.asarray(g(rng.normal(size=(3, 6)).astype(np.float32))))
+    mask = inpainting.centre_mask((4, 4), 2)
+    z0 = 5.0 * rng.normal(size=(3, 6)).astype(np.float32)  # far off the sphere |z| = sqrt(6)
+    kw = dict(steps=40, lam=0.0, learning_rate=0.05, window=3, blend=False, z_init=z0)
+    free = inpainting.inpaint(g, d, truth, mask, **kw)
+    on = inpainting.inpaint(g, d, truth, mask, sphere=True, **kw)
+    np.testing.assert_allclose(np.linalg.norm(on["z"], axis=1), np.sqrt(6.0), rtol=1e-5)
+    assert np.abs(np.linalg.norm(free["z"], axis=1) - np.sqrt(6.0)).max() > 1.0
+    assert on["losses"][-1] < on["losses"][0]

@@ -198,7 +198,7 @@ def test_conv_decoder_requires_divisible_shape():
         models.build_conv_decoder(8, (30, 30, 1))
     with pytest.raises(ValueError, match="divisible"):
         models.build_conv_decoder(8, (32, 32, 1), filters=(8, 8, 8, 8, 8, 8))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"output_shape must be a tuple of 3 positive ints, got \(28, 28\)"):
         models.build_conv_decoder(8, (28, 28))  # rank must be 3
 
 
@@ -267,17 +267,24 @@ def test_bad_latent_dim_raises(builder, latent_dim):
         BUILDERS[builder](latent_dim)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: models.build_mlp_generator(output_shape=(28, 0, 1)),
-    lambda: models.build_mlp_generator(hidden_units=(128, 0)),
-    lambda: models.build_mlp_discriminator(input_shape=()),
-    lambda: models.build_mlp_discriminator(hidden_units=(1.5,)),
-    lambda: models.build_conv_encoder(input_shape=(28, 28)),
-    lambda: models.build_dense_encoder(input_shape="abc"),
-    lambda: models.build_conv_encoder(filters=(32, -1)),
+@pytest.mark.parametrize("call,message", [
+    (lambda: models.build_mlp_generator(output_shape=(28, 0, 1)),
+     r"output_shape must be a tuple of positive ints, got \(28, 0, 1\)"),
+    (lambda: models.build_mlp_generator(hidden_units=(128, 0)),
+     "each of hidden_units must be a positive int, got 0"),
+    (lambda: models.build_mlp_discriminator(input_shape=()),
+     r"input_shape must be a tuple of positive ints, got \(\)"),
+    (lambda: models.build_mlp_discriminator(hidden_units=(1.5,)),
+     "each of hidden_units must be a positive int, got 1.5"),
+    (lambda: models.build_conv_encoder(input_shape=(28, 28)),
+     r"input_shape must be a tuple of 3 positive ints, got \(28, 28\)"),
+    (lambda: models.build_dense_encoder(input_shape="abc"),
+     "input_shape must be a tuple of positive ints, got 'abc'"),
+    (lambda: models.build_conv_encoder(filters=(32, -1)),
+     "each of filters must be a positive int, got -1"),
 ])
-def test_bad_shapes_and_units_raise(call):
-    with pytest.raises(ValueError):
+def test_bad_shapes_and_units_raise(call, message):
+    with pytest.raises(ValueError, match=message):
         call()
 
 
@@ -310,8 +317,32 @@ def test_maxout_is_the_max_of_its_affine_pieces():
     affine = (x @ kernel + bias).reshape(5, 3, 4)
     np.testing.assert_allclose(y, affine.max(-1), rtol=1e-6, atol=1e-6)
     assert layer.compute_output_shape((None, 2)) == (None, 3)
-    with pytest.raises(ValueError):
-        Maxout(0)
+    with pytest.raises(ValueError, match="units and pieces must be >= 1, got 0, 4"):
+        Maxout(0, pieces=4)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 4, 5)])
+def test_maxout_keeps_the_leading_axes_of_rank_3_and_4_inputs(shape):
+    """(batch, ..., features) -> (batch, ..., units): max over pieces of x @ W + b, per
+    position, as a Dense layer acts on the last axis."""
+    from gan_tf.layers import Maxout
+
+    layer = Maxout(3, pieces=4, name="maxout")
+    x = np.random.default_rng(1).normal(size=shape).astype(np.float32)
+    y = np.asarray(layer(x))
+    kernel, bias = (np.asarray(w, np.float64) for w in layer.dense.weights)
+    affine = (x.astype(np.float64) @ kernel + bias).reshape(*shape[:-1], 3, 4)
+    assert y.shape == (*shape[:-1], 3) == layer.compute_output_shape(shape)
+    np.testing.assert_allclose(y, affine.max(-1), rtol=1e-5, atol=1e-6)
+    # one position by hand: unit 1 is the largest of its 4 pieces (columns 4..7)
+    first = x.reshape(-1, shape[-1])[0].astype(np.float64)
+    assert y.reshape(-1, 3)[0, 1] == pytest.approx(max(first @ kernel[:, 4 + k] + bias[4 + k]
+                                                       for k in range(4)), rel=1e-5)
+    # symbolic, with unknown middle axes, inside a model
+    inp = keras.Input(shape=(None,) * (len(shape) - 2) + (shape[-1],))
+    model = keras.Model(inp, Maxout(3, pieces=4)(inp))
+    assert model.output_shape == (None,) * (len(shape) - 1) + (3,)
+    assert model(x).shape == (*shape[:-1], 3)
 
 
 def test_maxout_discriminator_has_the_benchmark_shape_and_round_trips():

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from gan_tf import layers, models
 
@@ -101,3 +102,56 @@ def test_layer_norm_critic_for_wgan_gp(shape):
     trainers.WGANGP(models.build_dcgan_generator(16, shape), d)  # accepted as a critic
     with pytest.raises(ValueError, match="unknown norm"):
         models.build_dcgan_discriminator(shape, norm="instance")
+
+
+def _conv_biases(d):
+    return {c.name: c.bias is not None for c in _layers(d, keras.layers.Conv2D)}
+
+
+@pytest.mark.parametrize("norm,biased", [
+    (None, [True, True, True]),     # nothing follows: every convolution needs its bias
+    ("batch", [True, False, False]),  # batch norm subtracts the per-channel mean: beta's job
+    ("layer", [True, True, True]),  # layer norm over (h, w, c) keeps a per-channel offset
+])
+def test_paper_discriminator_has_a_conv_bias_wherever_no_batch_norm_follows(norm, biased):
+    keras.utils.set_random_seed(0)
+    d = models.build_dcgan_discriminator((32, 32, 1), variant="paper", base_filters=4, norm=norm)
+    assert list(_conv_biases(d).values()) == biased
+    n_bias = sum(c.filters for c, b in zip(_layers(d, keras.layers.Conv2D), biased) if b)
+    n_norm = {None: 0, "batch": 4 * (8 + 16), "layer": 2 * (8 * 8 * 8 + 4 * 4 * 16)}[norm]
+    kernels = 25 * (1 * 4 + 4 * 8 + 8 * 16)
+    assert d.count_params() == kernels + n_bias + n_norm + (4 * 4 * 16 + 1)
+
+
+def test_paper_discriminator_conv_bias_is_used_and_trained_without_norm():
+    keras.utils.set_random_seed(0)
+    d = models.build_dcgan_discriminator((32, 32, 1), variant="paper", base_filters=4, norm=None)
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 32, 32, 1)).astype("float32")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.nn.softplus(d(x, training=True)))
+    biases = [c.bias for c in _layers(d, keras.layers.Conv2D)]
+    grads = tape.gradient(loss, biases)
+    before = [b.numpy().copy() for b in biases]
+    keras.optimizers.SGD(0.5).apply_gradients(zip(grads, biases))
+    for b0, b, g in zip(before, biases, grads):
+        assert float(np.abs(g).max()) > 1e-6  # every bias moves the logit
+        np.testing.assert_allclose(b.numpy(), b0 - 0.5 * np.asarray(g), rtol=1e-6, atol=1e-9)
+    # the bias enters the output: a per-channel shift on the last convolution moves the logit
+    # by exactly the logit's weights on that channel (4x4 positions after LeakyReLU's > 0 side)
+    last = d.get_layer("conv_2")
+    last.bias.assign(last.bias + 100.0)  # every unit of conv_2 is now positive
+    kernel, _ = d.get_layer("logit").get_weights()
+    y1 = np.asarray(d(x))
+    last.bias.assign(last.bias + 1.0)
+    np.testing.assert_allclose(np.asarray(d(x)) - y1, kernel.sum(), rtol=1e-3, atol=1e-4)
+
+
+def test_conv_bias_is_redundant_before_batch_norm_but_not_before_layer_norm():
+    """Adding a per-channel constant before batch norm (training mode) changes nothing; before
+    layer norm over (h, w, c) it changes the output, so the paper's critic keeps the bias."""
+    x = np.random.default_rng(0).normal(size=(4, 4, 4, 3)).astype("float32")
+    shift = np.array([0.5, -1.0, 2.0], "float32")
+    bn = keras.layers.BatchNormalization(epsilon=1e-5)
+    ln = keras.layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5)
+    np.testing.assert_allclose(bn(x + shift, training=True), bn(x, training=True), atol=1e-5)
+    assert float(np.abs(ln(x + shift) - ln(x)).max()) > 0.3

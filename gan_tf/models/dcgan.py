@@ -137,6 +137,8 @@ def build_dcgan_discriminator(image_shape=(28, 28, 1), variant=None, base_filter
     discriminator starts at ``base_filters`` and doubles them down to a 4x4 map.
     ``dropout`` applies to the book's variant only. ``norm`` is ``"batch"`` (both papers),
     ``"layer"`` (for WGAN-GP critics, whose per-example penalty rules out batch norm) or ``None``.
+    A convolution has a bias unless batch norm follows it (whose beta makes a bias redundant);
+    before layer norm over (height, width, channels) a per-channel bias is not redundant.
     ``fused`` as for ``build_dcgan_generator`` (batch norm, and ``gan_tf.layers.Dropout``, whose
     masks are the same but fast under XLA). See chapter 4.2.
     """
@@ -167,8 +169,13 @@ def build_dcgan_discriminator(image_shape=(28, 28, 1), variant=None, base_filter
         _checks.positive_int(base_filters, "base_filters")
         h = x
         for i in range(levels):
+            # Batch norm subtracts each channel's mean, so a bias before it is a no-op (beta
+            # is the offset). Layer norm over (h, w, c) does not: it subtracts one mean per
+            # example, and a per-channel bias survives it (scaled by 1/sigma, so beta cannot
+            # stand in for it), as in WGAN-GP's critic. Hence a bias unless batch norm follows.
+            batch_norm_follows = i > 0 and norm == "batch"
             h = keras.layers.Conv2D(base_filters * 2**i, kernel_size, strides=2, padding="same",
-                                    use_bias=(i == 0), kernel_initializer=_init(),
+                                    use_bias=not batch_norm_follows, kernel_initializer=_init(),
                                     name=f"conv_{i}")(h)
             if i > 0 and norm:
                 h = _norm_layer(norm, f"{norm[0]}n_{i}", 0.9, fused)(h)
