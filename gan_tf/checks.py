@@ -1,8 +1,8 @@
-"""Input checks shared across layers of the package (the bottom layer: NumPy only).
+"""Input checks used by several layers of the package (the bottom layer: NumPy only).
 
-A check used in a second place lives here, once: the trainers (``fit``'s images) and the task
-modules (``inpainting``'s images) both use ``check_image_range``. Each raises a one-line
-``ValueError`` naming what was expected and what was received. See chapters 3.2 and 4.4.
+A check needed in a second place lives here, once: the trainers (what ``fit`` trains on) and the
+task modules (``inpainting``'s images) both use them. Each raises a one-line ``ValueError``
+naming what was expected and what was received. See chapters 3.2 and 4.4.
 """
 
 from __future__ import annotations
@@ -10,23 +10,33 @@ from __future__ import annotations
 import numpy as np
 
 
+def check_finite(x, what):
+    """Raise ``ValueError`` counting the NaN and the +-Inf in ``x`` (an array or eager tensor),
+    if it holds any. Non-floating inputs pass. See chapter 3.2."""
+    values = np.asarray(x)
+    if values.size == 0 or values.dtype.kind in "biu":   # bool and integers are finite
+        return
+    values = values.astype(np.float32, copy=False)
+    nan = int(np.count_nonzero(np.isnan(values)))
+    inf = int(np.count_nonzero(np.isinf(values)))
+    if nan or inf:
+        raise ValueError(
+            f"{what} expects finite values, received non-finite values ({nan} NaN, {inf} Inf) "
+            f"among {values.size}; remove or replace them"
+        )
+
+
 def check_image_range(x, what, low=-1.0, high=1.0, tol=1e-3):
     """Raise ``ValueError`` if ``x`` (an array or eager tensor of images) holds NaN or infinite
-    values, or values outside ``[low - tol, high + tol]`` (images in [-1, 1]).
+    values (``check_finite``), or values outside ``[low - tol, high + tol]`` (images in [-1, 1]).
 
-    ``what`` names the receiver in the message (``"inpaint images"``, ``"GAN.fit"``). Returns
+    ``what`` names the receiver in the message (``"inpaint images"``, ``"gan"``). Returns
     nothing. See chapters 3.2 and 4.4.
     """
     values = np.asarray(x)
     if values.size == 0:
         return
-    finite = np.isfinite(values)
-    if not finite.all():
-        bad = int(values.size - np.count_nonzero(finite))
-        raise ValueError(
-            f"{what} expects finite images in [{low:g}, {high:g}], received {bad} NaN or "
-            f"infinite value(s) out of {values.size}"
-        )
+    check_finite(values, what)
     lo, hi = float(values.min()), float(values.max())
     if lo < low - tol or hi > high + tol:
         raise ValueError(

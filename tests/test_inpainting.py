@@ -119,8 +119,8 @@ def test_inpaint_rejects_images_outside_minus_one_one_and_non_finite_values():
         inpainting.inpaint(g, d, uint8_like, mask, steps=1)
     nan = np.zeros((2, 4, 4, 1), np.float32)
     nan[1, 2, 2, 0] = np.nan
-    with pytest.raises(ValueError, match=r"^harmonic_fill images expects finite images in "
-                                         r"\[-1, 1\], received 1 NaN or infinite value\(s\) out of 32$"):
+    with pytest.raises(ValueError, match=r"^harmonic_fill images expects finite values, received "
+                                         r"non-finite values \(1 NaN, 0 Inf\) among 32;"):
         inpainting.harmonic_fill(nan, mask)
 
 
@@ -145,7 +145,7 @@ def test_check_image_range_numbers():
     with pytest.raises(ValueError, match=r"^f expects images in \[0, 1\], received values in "
                                          r"\[-0\.5, 0\.5\]"):
         checks.check_image_range(np.array([-0.5, 0.5]), "f", low=0.0)
-    with pytest.raises(ValueError, match=r"received 2 NaN or infinite value\(s\) out of 4$"):
+    with pytest.raises(ValueError, match=r"^f expects finite values, received non-finite values \(0 NaN, 2 Inf\) among 4"):
         checks.check_image_range(np.array([np.inf, 0.0, -np.inf, 0.5]), "f")
 
 

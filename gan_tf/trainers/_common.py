@@ -8,6 +8,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from gan_tf.checks import check_finite
+from gan_tf.checks import check_image_range as check_range
 from gan_tf.data.images import drop_small_batches, epoch_variable
 
 
@@ -46,31 +48,6 @@ def check_count(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
-
-
-def check_finite(x, what):
-    """Raise ``ValueError`` counting the NaN and the +-Inf in ``x`` (eager), if any."""
-    x = tf.convert_to_tensor(x)
-    if not x.dtype.is_floating:
-        return
-    nan = int(tf.reduce_sum(tf.cast(tf.math.is_nan(x), tf.int64)))
-    inf = int(tf.reduce_sum(tf.cast(tf.math.is_inf(x), tf.int64)))
-    if nan or inf:
-        raise ValueError(
-            f"{what} expects finite values, received non-finite values ({nan} NaN, {inf} Inf) "
-            f"among {x.shape.num_elements()}; remove or replace them before training"
-        )
-
-
-def check_range(x, what, low=-1.0, high=1.0, tol=1e-3):
-    """Raise ``ValueError`` if eager values in ``x`` leave [low, high] (images in [-1, 1])."""
-    x = tf.convert_to_tensor(x)
-    lo, hi = float(tf.reduce_min(x)), float(tf.reduce_max(x))
-    if lo < low - tol or hi > high + tol:
-        raise ValueError(
-            f"{what} expects images in [{low:g}, {high:g}], received values in "
-            f"[{lo:.4g}, {hi:.4g}]; scale uint8 images with x / 127.5 - 1"
-        )
 
 
 def _no_batch(what, detail):
