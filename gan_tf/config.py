@@ -89,8 +89,9 @@ def precision(name: str | None = None) -> str:
     ``float32`` (default), ``mixed_float16`` (the trainers then wrap their optimizers in a
     ``LossScaleOptimizer``) or ``mixed_bfloat16``. Call it before building models; notebooks do
     in their first cell, so a run switches precision without code changes. Whether it helps is
-    a measurement (``benchmarks/throughput.py``): bfloat16 was 1.47x faster on a CPU with
-    AVX-512 bf16 and is slow on CPUs without it. Returns the policy name.
+    a measurement (``benchmarks/throughput.py`` prints it for your machine): on the DCGAN step
+    bfloat16 was 1.42x faster on a 2-core AMD EPYC with AVX-512 bf16 and 0.55x (slower) on an
+    Intel Xeon Ice Lake without it. Returns the policy name.
     """
     import keras
 
