@@ -21,7 +21,7 @@ EXPECTED_FIGURES = {
     "ch03b_gan_maths": [
         "kl_asymmetry.png", "optimal_discriminator.png", "value_vs_jsd.png",
         "fig3-11_stage1.png", "fig3-12_stage2.png", "fig3-13_stage3.png",
-        "gan1d_three_stages.png", "gan1d_losses.png",
+        "gan1d_three_stages.png", "gan1d_losses.png", "gan1d_equilibrium_test.png",
     ],
     "ch04_dcgan": [
         "fig4-9_mlp_vs_dcgan.png", "losses.png", "fig4-19_interpolation.png",
