@@ -75,15 +75,7 @@ TRAIN_SCRIPT = textwrap.dedent(r"""
     tf.config.experimental.enable_op_determinism()
     from gan_tf import callbacks, models, trainers
     from gan_tf.data import toy
-    run_dir, epochs, pause_after, order = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    keras.utils.set_random_seed(0)
-    g = models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None)
-    d = models.build_mlp_discriminator((2,), hidden_units=(8,))
-    gan = trainers.GAN(g, d, seed=1)
-    gan.compile()
-    # "fixed": one order every epoch; "resumable": reshuffled every epoch, keyed by the epoch
-    ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, seed=0, shuffle=order != "fixed",
-                                         resumable=order == "resumable")
+    root, epochs, pause_after, orders = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
     class Pause(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -91,48 +83,92 @@ TRAIN_SCRIPT = textwrap.dedent(r"""
                 print("PAUSED", flush=True)
                 time.sleep(600)   # the test kills us here, after the checkpoint was written
 
-    cbs = [callbacks.Checkpoint(run_dir)]
-    if pause_after:
-        cbs.append(Pause())
-    gan.fit(ds, epochs=epochs, verbose=0, callbacks=cbs)
-    np.save(run_dir + "/final.npy", np.concatenate([w.ravel() for w in g.get_weights() + d.get_weights()]))
-    print("DONE", int(gan.d_optimizer.iterations.numpy()), flush=True)
+    def train(order):   # one run folder per order: <root>/<order>
+        run_dir = f"{root}/{order}"
+        keras.utils.set_random_seed(0)
+        g = models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None)
+        d = models.build_mlp_discriminator((2,), hidden_units=(8,))
+        gan = trainers.GAN(g, d, seed=1)
+        gan.compile()
+        # "fixed": one order every epoch; "resumable": reshuffled every epoch, keyed by the epoch
+        ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, seed=0, shuffle=order != "fixed",
+                                             resumable=order == "resumable")
+        cbs = [callbacks.Checkpoint(run_dir)]
+        if pause_after:
+            cbs.append(Pause())
+        gan.fit(ds, epochs=epochs, verbose=0, callbacks=cbs)
+        np.save(run_dir + "/final.npy",
+                np.concatenate([w.ravel() for w in g.get_weights() + d.get_weights()]))
+        print("DONE", order, int(gan.d_optimizer.iterations.numpy()), flush=True)
+
+    # several orders one after the other in one interpreter: each start of TensorFlow costs
+    # seconds (each run seeds itself, so the runs do not depend on one another)
+    for order in orders.split(","):
+        train(order)
 """)
 
+ORDERS = ["fixed", "resumable"]
 
-def _train(run_dir, epochs, pause_after=0, order="fixed"):
-    return subprocess.Popen([sys.executable, "-c", TRAIN_SCRIPT, str(run_dir), str(epochs),
-                             str(pause_after), order], stdout=subprocess.PIPE,
+
+def _train(root, epochs, orders, pause_after=0):
+    return subprocess.Popen([sys.executable, "-c", TRAIN_SCRIPT, str(root), str(epochs),
+                             str(pause_after), ",".join(orders)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
-@pytest.mark.parametrize("order", ["fixed", "resumable"])
-def test_resume_after_kill_9_gives_the_same_weights_as_a_straight_run(tmp_path, order):
-    straight = _train(tmp_path / "straight", 4, order=order)
-    out, err = straight.communicate(timeout=240)
-    assert straight.returncode == 0, err[-2000:]
-    assert "DONE 16" in out  # 4 epochs x 4 batches
+@pytest.fixture(scope="module")
+def resume_runs(tmp_path_factory):
+    """Per order: a straight 4-epoch run, a run killed with SIGKILL after epoch 2 and the same
+    command rerun on its folder (a resume). The straight runs of both orders share one process,
+    the killed runs have one each (all three start together) and the resumes share one; returns
+    {order: what each step printed and left on disk}."""
+    root = tmp_path_factory.mktemp("resume")
+    straight = _train(root / "straight", 4, ORDERS)
+    killed = {order: _train(root / "resumed", 4, [order], pause_after=2) for order in ORDERS}
+    runs = {order: {} for order in ORDERS}
+    try:
+        for order, proc in killed.items():
+            deadline = time.time() + 240
+            line = ""
+            while "PAUSED" not in line and time.time() < deadline:
+                line = proc.stdout.readline()
+                if not line and proc.poll() is not None:
+                    break
+            runs[order]["paused"] = line
+            if "PAUSED" not in line:
+                runs[order]["killed_stderr"] = proc.stderr.read()[-2000:]
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            pointer = root / "resumed" / order / "checkpoints" / "checkpoint.json"
+            runs[order]["pointer"] = json.loads(pointer.read_text()) if pointer.exists() else None
+        for name, proc in (("straight", straight),
+                           ("resumed", _train(root / "resumed", 4, ORDERS))):
+            out, err = proc.communicate(timeout=240)
+            for order in ORDERS:
+                runs[order][name] = (proc.returncode, out, err[-2000:],
+                                     root / name / order / "final.npy")
+    finally:
+        for proc in [straight, *killed.values()]:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return runs
 
-    killed = _train(tmp_path / "resumed", 4, pause_after=2, order=order)
-    deadline = time.time() + 240
-    line = ""
-    while "PAUSED" not in line and time.time() < deadline:
-        line = killed.stdout.readline()
-        if not line and killed.poll() is not None:
-            break
-    assert "PAUSED" in line, killed.stderr.read()[-2000:]
-    os.kill(killed.pid, signal.SIGKILL)
-    killed.wait(timeout=30)
-    pointer = json.loads((tmp_path / "resumed" / "checkpoints" / "checkpoint.json").read_text())
-    assert pointer["epoch"] == 2
 
-    resumed = _train(tmp_path / "resumed", 4, order=order)
-    out, err = resumed.communicate(timeout=240)
-    assert resumed.returncode == 0, err[-2000:]
-    assert "DONE 16" in out  # the optimizer's step count continued from 8
-    a = np.load(tmp_path / "straight" / "final.npy")
-    b = np.load(tmp_path / "resumed" / "final.npy")
-    np.testing.assert_array_equal(a, b)
+@pytest.mark.parametrize("order", ORDERS)
+def test_resume_after_kill_9_gives_the_same_weights_as_a_straight_run(resume_runs, order):
+    run = resume_runs[order]
+    code, out, err, straight_final = run["straight"]
+    assert code == 0, err
+    assert f"DONE {order} 16" in out  # 4 epochs x 4 batches
+
+    assert "PAUSED" in run["paused"], run.get("killed_stderr")
+    assert run["pointer"]["epoch"] == 2
+
+    code, out, err, resumed_final = run["resumed"]
+    assert code == 0, err
+    assert f"DONE {order} 16" in out  # the optimizer's step count continued from 8
+    np.testing.assert_array_equal(np.load(straight_final), np.load(resumed_final))
 
 
 def test_nan_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):

@@ -18,14 +18,12 @@ SCRIPT = textwrap.dedent(r"""
     from gan_tf import models, trainers
     from gan_tf.data import toy
 
-    d_steps, trainer_name = int(sys.argv[1]), sys.argv[2]
-
     def nets():
         keras.utils.set_random_seed(0)
         return (models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None),
                 models.build_mlp_discriminator((2,), hidden_units=(8,)))
 
-    def run(strategy):
+    def run(strategy, trainer_name, d_steps):
         with strategy.scope():
             g, d = nets()
             gan = getattr(trainers, trainer_name)(g, d, seed=5, d_steps=d_steps)
@@ -36,27 +34,46 @@ SCRIPT = textwrap.dedent(r"""
         hist = gan.fit(ds, epochs=2, verbose=0).history
         return [w.tolist() for w in g.get_weights() + d.get_weights()], hist
 
-    single, h1 = run(tf.distribute.get_strategy())
-    mirrored, h2 = run(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
-    diff = max(float(np.abs(np.array(a) - np.array(b)).max()) for a, b in zip(single, mirrored))
-    moved = max(float(np.abs(np.array(a) - np.array(b)).max())
-                for a, b in zip(single, [w.tolist() for w in sum(map(lambda n: n.get_weights(), nets()), [])]))
-    print(json.dumps({"diff": diff, "moved": moved, "loss_single": h1["d_loss"],
-                      "loss_mirrored": h2["d_loss"]}))
+    # one interpreter for every configuration (each start of TensorFlow costs seconds) and one
+    # strategy: two MirroredStrategy objects in one process reuse collective instance keys
+    mirrored_strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    for config in sys.argv[1:]:
+        trainer_name, d_steps = config.split(":")[0], int(config.split(":")[1])
+        single, h1 = run(tf.distribute.get_strategy(), trainer_name, d_steps)
+        mirrored, h2 = run(mirrored_strategy, trainer_name, d_steps)
+        diff = max(float(np.abs(np.array(a) - np.array(b)).max())
+                   for a, b in zip(single, mirrored))
+        moved = max(float(np.abs(np.array(a) - np.array(b)).max())
+                    for a, b in zip(single, [w.tolist() for w in
+                                             sum(map(lambda n: n.get_weights(), nets()), [])]))
+        print(json.dumps({"config": config, "diff": diff, "moved": moved,
+                          "loss_single": h1["d_loss"], "loss_mirrored": h2["d_loss"]}),
+              flush=True)
 """)
 
+CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5)]
 
-@pytest.mark.parametrize("trainer,d_steps", [("GAN", 1), ("GAN", 2), ("WGANGP", 5)])
-def test_mirrored_step_equals_single_device_step(trainer, d_steps, tmp_path):
+
+@pytest.fixture(scope="module")
+def mirrored_runs(tmp_path_factory):
+    """The three configurations, each trained on one device and under MirroredStrategy, in one
+    subprocess; a dict "trainer:d_steps" -> that configuration's JSON line."""
+    out = subprocess.run([sys.executable, "-c", SCRIPT, *(f"{t}:{k}" for t, k in CONFIGS)],
+                         capture_output=True, text=True, timeout=600,
+                         cwd=str(tmp_path_factory.mktemp("mirrored")))
+    assert out.returncode == 0, out.stderr[-3000:]
+    results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    return {r["config"]: r for r in results}
+
+
+@pytest.mark.parametrize("trainer,d_steps", CONFIGS)
+def test_mirrored_step_equals_single_device_step(trainer, d_steps, mirrored_runs):
     """Per-example losses are summed per replica and divided by the global batch, noise comes
     from one global draw, and d_steps chunks are strided, so the two runs agree to float
     tolerance (these MLPs have no batch norm; the DCGAN builders' batch norm computes per-replica
     statistics, as would any keras.layers.BatchNormalization without synchronized=True).
     WGAN-GP's alpha is sliced from one global draw too."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT, str(d_steps), trainer], capture_output=True,
-                         text=True, timeout=300, cwd=str(tmp_path))
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = mirrored_runs[f"{trainer}:{d_steps}"]
     assert result["moved"] > 1e-3          # training changed the weights
     assert result["diff"] < 1e-5, result   # ... identically on 1 device and on 2 replicas
 
