@@ -10,6 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 
+def positive_int(value, name):
+    """``value`` as an int; ``ValueError`` naming ``name`` unless it is a positive int (Python or
+    NumPy; ``True`` is refused). See chapter 3.1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
 def check_finite(x, what):
     """Raise ``ValueError`` counting the NaN and the +-Inf in ``x`` (an array or eager tensor),
     if it holds any. Non-floating inputs pass. See chapter 3.2."""

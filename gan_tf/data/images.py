@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_tf import config
+from gan_tf import checks, config
 
 KNOWN_DATASETS = ("fashion_mnist", "mnist", "digits", "tfds:<name>")
 SPLITS = ("train", "test")
@@ -212,9 +212,7 @@ def to_dataset(images, labels=None, batch_size=128, shuffle=True, seed=0,
     chapter 4.2."""
     import tensorflow as tf
 
-    if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-            or batch_size <= 0):
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = checks.positive_int(batch_size, "batch_size")
     tensors = images if labels is None else (images, labels)
     if shuffle and resumable:
         return _resumable_dataset(tensors, len(images), int(batch_size), int(seed),

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gan_tf import checks
+
 
 def _rng(seed):
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _check_n(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    checks.positive_int(n, "n")
 
 
 class _Toy:

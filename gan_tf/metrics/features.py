@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_tf import config
+from gan_tf import checks, config
 
 CLASSIFIER_DATASETS = ("fashion_mnist", "mnist", "digits")
 INPUT_SHAPES = {"fashion_mnist": (28, 28, 1), "mnist": (28, 28, 1), "digits": (8, 8, 1)}
@@ -231,9 +231,7 @@ def embed(extractor, images, batch_size=500):
     if images.ndim != 4 or images.shape[0] == 0:
         raise ValueError(f"images must have shape (n, height, width, channels) with n >= 1, "
                          f"got {images.shape}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    checks.positive_int(batch_size, "batch_size")
     expected = getattr(extractor, "input_shape", None)
     if expected is not None and tuple(expected[1:]) != tuple(images.shape[1:]):
         want = ", ".join(str(v) for v in expected[1:])

@@ -18,6 +18,8 @@ import warnings
 import numpy as np
 from scipy import linalg
 
+from gan_tf.checks import positive_int
+
 #: squared distances below this fraction of ``|a|^2 + |b|^2`` count as exact ties (0),
 #: far above float64 round-off (~1e-16) and far below any real distance between samples.
 TIE_TOLERANCE = 1e-9
@@ -39,12 +41,6 @@ def _pair(a, b, min_rows, names=("features_a", "features_b")):
         raise ValueError(f"{names[0]} and {names[1]} must have the same feature dimension, "
                          f"got {a.shape[1]} and {b.shape[1]}")
     return a, b
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 # -- FID ------------------------------------------------------------------------------------
@@ -117,8 +113,8 @@ def kernel_inception_distance(features_a, features_b, num_subsets=10, subset_siz
     Binkowski et al., arXiv:1801.01401, section 3. See chapter 5.5.
     """
     a, b = _pair(features_a, features_b, min_rows=2)
-    num_subsets = _positive_int(num_subsets, "num_subsets")
-    subset_size = _positive_int(subset_size, "subset_size")
+    num_subsets = positive_int(num_subsets, "num_subsets")
+    subset_size = positive_int(subset_size, "subset_size")
     m = min(subset_size, len(a), len(b))
     if m < 2:
         raise ValueError(f"subset_size must be at least 2, got {subset_size}")
@@ -140,7 +136,7 @@ def inception_score(probs, splits=10):
     confident and classes equally frequent. See chapter 5.5.
     """
     p = _features(probs, "probs")
-    splits = _positive_int(splits, "splits")
+    splits = positive_int(splits, "splits")
     if splits > len(p):
         raise ValueError(f"splits must be at most the number of samples {len(p)}, got {splits}")
     if np.any(p < 0) or not np.allclose(p.sum(1), 1.0, atol=1e-3):
@@ -198,8 +194,8 @@ def precision_recall(real_features, fake_features, k=3, chunk_size=1000):
     """
     real, fake = _pair(real_features, fake_features, min_rows=1,
                        names=("real_features", "fake_features"))
-    k = _positive_int(k, "k")
-    chunk_size = _positive_int(chunk_size, "chunk_size")
+    k = positive_int(k, "k")
+    chunk_size = positive_int(chunk_size, "chunk_size")
     if k >= min(len(real), len(fake)):
         raise ValueError(f"k must be smaller than both set sizes ({len(real)} real, "
                          f"{len(fake)} fake), got k={k}")
@@ -222,7 +218,7 @@ def class_coverage(predicted_labels, num_classes, threshold=0.1):
     ``KL(histogram || uniform)`` in nats: 0 for perfect balance, ``log(num_classes)`` when
     every sample falls in one class. See chapter 5.5.
     """
-    num_classes = _positive_int(num_classes, "num_classes")
+    num_classes = positive_int(num_classes, "num_classes")
     labels = np.asarray(predicted_labels)
     if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"predicted_labels must be a non-empty 1-D integer array, got "
@@ -259,7 +255,7 @@ def memorisation(samples, train_images, batch_size=256):
     if s.ndim < 2 or t.ndim < 2 or s.shape[1:] != t.shape[1:] or not len(s) or not len(t):
         raise ValueError(f"samples and train_images must be non-empty arrays (n, ...) with "
                          f"the same image shape, got {s.shape} and {t.shape}")
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = positive_int(batch_size, "batch_size")
     s, t = s.reshape(len(s), -1), t.reshape(len(t), -1)
     if not (np.all(np.isfinite(s)) and np.all(np.isfinite(t))):
         raise ValueError("samples and train_images must be finite")

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-
-def positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+from gan_tf.checks import positive_int  # noqa: F401  (the package's one copy)
 
 
 def shape(value, name, rank=None):

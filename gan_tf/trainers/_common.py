@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf.checks import check_finite
+from gan_tf.checks import check_finite, positive_int
 from gan_tf.checks import check_image_range as check_range
 from gan_tf.data.images import drop_small_batches, epoch_variable
 
@@ -43,13 +43,6 @@ def check_batch_spec(x, expected_shape, what):
         )
 
 
-def check_count(value, name):
-    """``value`` as an int; ``ValueError`` unless it is a positive int (``True`` is refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 def _no_batch(what, detail):
     return ValueError(f"{what} has no batch to train on: {detail}")
 
@@ -59,9 +52,10 @@ def _check_values(real, expected_shape, what, images, min_batch, needs):
     if real.shape[0] < min_batch:
         raise _no_batch(what, f"the first batch holds {real.shape[0]} examples, fewer than the "
                               f"{min_batch} a step needs ({needs})")
-    check_finite(real, what)
     if images:
-        check_range(real, what)
+        check_range(real, what)      # finite values, then the range
+    else:
+        check_finite(real, what)
 
 
 def check_fit_input(x, expected_shape, what, images=True, min_batch=1, needs=""):
@@ -134,7 +128,7 @@ def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
     if both:
         raise TypeError(f"fit got multiple values for argument {both[0]!r}")
     kwargs = {**kwargs, **named}
-    check_count(kwargs.get("epochs", 1), "epochs")
+    positive_int(kwargs.get("epochs", 1), "epochs")
     check(x)
     if x is not None and not isinstance(x, tf.data.Dataset) and min_batch > 1:
         real = unpack_inputs(x)

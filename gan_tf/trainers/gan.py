@@ -292,7 +292,7 @@ class GAN(keras.Model):
     def sample(self, n, seed=None, batch_size=256):
         """``n`` generated samples as a NumPy array; ``seed`` (int) fixes z, and sampling
         never touches the training noise generator."""
-        n = _common.check_count(n, "n")
+        n = _common.positive_int(n, "n")
         seed = self._sample_seed if seed is None else int(seed)
         z = keras.random.normal((int(n), self.latent_dim), seed=seed)
         outs = [np.asarray(self.generator(z[i:i + batch_size], training=False))

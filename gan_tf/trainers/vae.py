@@ -123,7 +123,7 @@ class VAE(keras.Model):
 
     def sample(self, n, seed=None):
         """Decode ``n`` prior draws z ~ N(0, I) (NumPy, [-1, 1])."""
-        n = _common.check_count(n, "n")
+        n = _common.positive_int(n, "n")
         seed = self._sample_seed if seed is None else int(seed)
         z = keras.random.normal((n, self.latent_dim), seed=seed)
         return np.asarray(self.decode(z))
