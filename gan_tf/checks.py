@@ -51,3 +51,31 @@ def check_image_range(x, what, low=-1.0, high=1.0, tol=1e-3):
             f"{what} expects images in [{low:g}, {high:g}], received values in "
             f"[{lo:.4g}, {hi:.4g}]; scale uint8 images with x / 127.5 - 1"
         )
+
+
+def check_labels(labels, n_classes, what, n=None):
+    """``labels`` as an int32 NumPy vector, after checking that they are class indices: a 1-D
+    array (or a list, or an eager tensor) of integers (integer dtype, or floats holding whole
+    numbers), each in ``[0, n_classes)``, and ``n`` of them when ``n`` is given (one per image).
+    Raises a one-line ``ValueError`` naming ``what`` and what was received. See chapter 6.1."""
+    n_classes = positive_int(n_classes, "n_classes")
+    values = np.asarray(labels)
+    if values.ndim != 1:
+        raise ValueError(f"{what} expects a vector of class labels (shape (n,)), received shape "
+                         f"{values.shape}; pass integer indices, not one-hot rows")
+    if n is not None and len(values) != n:
+        raise ValueError(f"{what} expects {n} labels (one per example), received {len(values)}")
+    if values.dtype.kind == "f":
+        check_finite(values, what)
+        if values.size and not np.all(values == np.round(values)):
+            raise ValueError(f"{what} expects integer class labels, received dtype "
+                             f"{values.dtype.name} with fractional values")
+    elif values.dtype.kind not in "iu" and values.size:
+        raise ValueError(f"{what} expects integer class labels, received dtype "
+                         f"{values.dtype.name}")
+    if values.size:
+        lo, hi = int(values.min()), int(values.max())
+        if lo < 0 or hi >= n_classes:
+            raise ValueError(f"{what} expects labels in [0, {n_classes - 1}] ({n_classes} "
+                             f"classes), received values in [{lo}, {hi}]")
+    return values.astype(np.int32)
