@@ -23,40 +23,67 @@ SCRIPT = textwrap.dedent(r"""
         return (models.build_mlp_generator(3, (2,), hidden_units=(8,), output_activation=None),
                 models.build_mlp_discriminator((2,), hidden_units=(8,)))
 
-    def run(strategy, trainer_name, d_steps):
-        with strategy.scope():
+    def plain(name):
+        def make(d_steps):
             g, d = nets()
-            gan = getattr(trainers, trainer_name)(g, d, seed=5, d_steps=d_steps)
+            return getattr(trainers, name)(g, d, seed=5, d_steps=d_steps)
+        return make
+
+    def ring(batch):
+        real = toy.ring_of_gaussians().sample(batch, seed=1).astype(np.float32)
+        return tf.data.Dataset.from_tensor_slices(real).batch(batch)
+
+    def labelled(batch):   # 2-D points and 4 classes
+        real = toy.ring_of_gaussians().sample(batch, seed=1).astype(np.float32)
+        labels = (np.arange(batch) % 4).astype(np.int32)
+        return tf.data.Dataset.from_tensor_slices((real, labels)).batch(batch)
+
+    def cgan(d_steps):
+        keras.utils.set_random_seed(0)
+        z, y = keras.Input((3,)), keras.Input((4,))
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Concatenate()([z, y]))
+        g = keras.Model([z, y], keras.layers.Dense(2)(h))
+        x, yd = keras.Input((2,)), keras.Input((4,))
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Concatenate()([x, yd]))
+        d = keras.Model([x, yd], keras.layers.Dense(1)(h))
+        return trainers.ConditionalGAN(g, d, n_classes=4, seed=5, d_steps=d_steps)
+
+    # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
+    MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
+              "ConditionalGAN": (cgan, labelled)}
+
+    def run(strategy, trainer_name, d_steps):
+        make, data = MAKERS[trainer_name]
+        with strategy.scope():
+            gan = make(d_steps)
             gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
                         g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5))
-        real = toy.ring_of_gaussians().sample(16 * d_steps, seed=1).astype(np.float32)
-        ds = tf.data.Dataset.from_tensor_slices(real).batch(16 * d_steps)
-        hist = gan.fit(ds, epochs=2, verbose=0).history
-        return [w.tolist() for w in g.get_weights() + d.get_weights()], hist
+        start = [w.numpy().tolist() for w in gan.trainable_weights]
+        hist = gan.fit(data(16 * d_steps), epochs=2, verbose=0).history
+        return [w.numpy().tolist() for w in gan.trainable_weights], start, hist
 
     # one interpreter for every configuration (each start of TensorFlow costs seconds) and one
     # strategy: two MirroredStrategy objects in one process reuse collective instance keys
     mirrored_strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     for config in sys.argv[1:]:
         trainer_name, d_steps = config.split(":")[0], int(config.split(":")[1])
-        single, h1 = run(tf.distribute.get_strategy(), trainer_name, d_steps)
-        mirrored, h2 = run(mirrored_strategy, trainer_name, d_steps)
+        single, start, h1 = run(tf.distribute.get_strategy(), trainer_name, d_steps)
+        mirrored, _, h2 = run(mirrored_strategy, trainer_name, d_steps)
         diff = max(float(np.abs(np.array(a) - np.array(b)).max())
                    for a, b in zip(single, mirrored))
         moved = max(float(np.abs(np.array(a) - np.array(b)).max())
-                    for a, b in zip(single, [w.tolist() for w in
-                                             sum(map(lambda n: n.get_weights(), nets()), [])]))
+                    for a, b in zip(single, start))
         print(json.dumps({"config": config, "diff": diff, "moved": moved,
                           "loss_single": h1["d_loss"], "loss_mirrored": h2["d_loss"]}),
               flush=True)
 """)
 
-CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5)]
+CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2)]
 
 
 @pytest.fixture(scope="module")
 def mirrored_runs(tmp_path_factory):
-    """The three configurations, each trained on one device and under MirroredStrategy, in one
+    """The configurations, each trained on one device and under MirroredStrategy, in one
     subprocess; a dict "trainer:d_steps" -> that configuration's JSON line."""
     out = subprocess.run([sys.executable, "-c", SCRIPT, *(f"{t}:{k}" for t, k in CONFIGS)],
                          capture_output=True, text=True, timeout=600,

@@ -15,3 +15,9 @@ from gan_tf.models.autoencoder import (  # noqa: F401
 from gan_tf.models.vae import build_vae_decoder, build_vae_encoder  # noqa: F401
 from gan_tf.models.classifier import build_classifier  # noqa: F401
 from gan_tf.models.dcgan import build_dcgan_discriminator, build_dcgan_generator  # noqa: F401
+from gan_tf.models.conditional import (  # noqa: F401
+    build_cgan_mlp_discriminator,
+    build_cgan_mlp_generator,
+    build_conditional_dcgan_discriminator,
+    build_conditional_dcgan_generator,
+)

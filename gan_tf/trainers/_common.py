@@ -20,6 +20,19 @@ def unpack_inputs(data):
     return data
 
 
+def minibatch(condition, i, d_steps):
+    """Minibatch ``i`` of ``d_steps`` of a batch's condition (any nest of tensors whose first
+    axis is the batch, or ``None``): every ``d_steps``-th row from row ``i``, ``rows // d_steps``
+    of them, as the loop splits the images. See chapter 6.1."""
+    if condition is None:
+        return None
+
+    def take(t):
+        return t[i::d_steps][:tf.shape(t)[0] // d_steps]
+
+    return tf.nest.map_structure(take, condition)
+
+
 def check_batch_spec(x, expected_shape, what):
     """Raise ``ValueError`` (at trace time) if ``x``'s static shape or dtype doesn't fit."""
     expected_shape = tuple(expected_shape)

@@ -17,11 +17,27 @@ of steps. A smaller batch of ``b >= d_steps`` examples still trains, on minibatc
 
 Subclasses change the algorithm through the hooks, not ``train_step``:
 
-- ``discriminator_loss(real, fake, real_logits, fake_logits)`` -> per-example loss ``(m,)``
-- ``generator_loss(fake, fake_logits)`` -> per-example loss ``(m,)``
+- ``discriminator_loss(real, fake, real_logits, fake_logits, real_condition, fake_condition)``
+  -> per-example loss ``(m,)``
+- ``generator_loss(fake, fake_logits, fake_condition, real, real_condition)`` -> per-example
+  loss ``(m,)``
 - ``after_discriminator_step()`` (e.g. WGAN's weight clipping)
-- ``sample_latent(n)`` (the prior; noise comes from the trainer's own ``SeedGenerator``, so its
-  state is part of every checkpoint)
+- ``sample_latent(n, condition)`` -> the generator's input (the prior; noise comes from the
+  trainer's own ``SeedGenerator``, so its state is part of every checkpoint)
+
+Conditions travel with the batch (chapters 6-8). ``split_batch(data)`` turns a batch into
+``(real, condition)``: the unconditional ``GAN`` ignores labels (``condition`` is ``None``); a
+conditional trainer keeps them (class labels, a labelled minibatch, a low-resolution image, a
+caption embedding: any nest of tensors whose first axis is the batch). The loop splits the
+condition into the ``d_steps`` minibatches with the images and hands it to the hooks:
+``sample_latent(m, condition)`` builds the generator's input (noise and, say, labels drawn from
+their prior, or the real minibatch's own condition), ``fake_condition(latent)`` says what the
+discriminator is told about the fakes, ``discriminate(x, condition)`` calls the discriminator
+(with the condition as a second input for a cGAN), and both losses see the conditions. The
+generator update gets the first real minibatch and its condition as well (feature matching and
+content losses compare fakes with real data). Extra networks (a Q head, a feature network) are
+attributes of the trainer; list their variables in ``discriminator_variables()`` or
+``generator_variables()`` when an update trains them.
 
 ``reuse_fake=True`` (with ``d_steps=1``) computes the fakes once: the generator's forward pass
 of the discriminator step is kept on a tape and, after the discriminator update, scored by the
@@ -73,28 +89,15 @@ class GAN(keras.Model):
         for net, role in ((generator, "generator"), (discriminator, "discriminator")):
             if not isinstance(net, keras.Model):
                 raise ValueError(f"{role} must be a keras.Model, got {type(net).__name__}")
-        g_in = generator.input_shape
-        if isinstance(g_in, list):
-            raise ValueError(f"generator must take one input z, got inputs {g_in}")
-        if latent_dim is None:
-            latent_dim = g_in[-1]
-        if g_in[-1] is not None and latent_dim != g_in[-1]:
-            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size {g_in[-1]}")
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"d_steps must be a positive int, got {d_steps!r}")
         if reuse_fake and d_steps != 1:
             raise ValueError(f"reuse_fake needs d_steps=1 (one fake batch per generator step), "
                              f"got d_steps={d_steps}")
-        g_out = tuple(generator.output_shape[1:])
-        d_in = tuple(discriminator.input_shape[1:]) if not isinstance(
-            discriminator.input_shape, list) else None
-        if d_in is not None and g_out != d_in:
-            raise ValueError(
-                f"generator output shape {g_out} does not match discriminator input shape {d_in}"
-            )
+        latent_dim, g_out = self.network_shapes(generator, discriminator, latent_dim)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim)
+        self.latent_dim = None if latent_dim is None else int(latent_dim)
         self.d_steps = d_steps
         self.reuse_fake = bool(reuse_fake)
         self.sample_shape = g_out
@@ -108,6 +111,29 @@ class GAN(keras.Model):
         self.built = True
 
     # -- set-up ---------------------------------------------------------------------------
+
+    def network_shapes(self, generator, discriminator, latent_dim):
+        """``(latent_dim, sample_shape)`` after checking that the networks fit together: the
+        generator takes one input z (of size ``latent_dim`` if given) and its output shape is the
+        discriminator's input shape. Conditional trainers override this for their extra inputs.
+        """
+        g_in = generator.input_shape
+        if isinstance(g_in, list):
+            raise ValueError(f"generator must take one input z, got inputs {g_in}")
+        if latent_dim is None:
+            latent_dim = g_in[-1]
+        if g_in[-1] is not None and latent_dim != g_in[-1]:
+            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size "
+                             f"{g_in[-1]}")
+        g_out = tuple(generator.output_shape[1:])
+        d_in = tuple(discriminator.input_shape[1:]) if not isinstance(
+            discriminator.input_shape, list) else None
+        if d_in is not None and g_out != d_in:
+            raise ValueError(
+                f"generator output shape {g_out} does not match discriminator input shape {d_in}"
+            )
+        return latent_dim, g_out
+
 
     def add_tracker(self, name):
         """Add a ``keras.metrics.Mean`` reported by ``fit`` under ``name``."""
@@ -152,13 +178,15 @@ class GAN(keras.Model):
                 f"pair of functions, got {loss!r}"
             )
         # Build the optimizers now (inside the caller's strategy scope, if any).
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator_variables())
+        self.g_optimizer.build(self.generator_variables())
 
     # -- hooks ----------------------------------------------------------------------------
 
-    def sample_latent(self, n):
-        """Prior samples z ~ N(0, I), shape ``(n, latent_dim)``, from the trainer's seed.
+    def sample_latent(self, n, condition=None):
+        """The generator's input for ``n`` fakes: prior samples z ~ N(0, I), shape
+        ``(n, latent_dim)``, from the trainer's seed. ``condition`` is the real minibatch's
+        condition (``None`` here); a conditional trainer returns a tuple such as ``(z, labels)``.
 
         Under a ``tf.distribute`` strategy each replica takes its rows of one global draw, so a
         step on several replicas uses the noise of a single-device step on the whole batch."""
@@ -166,12 +194,37 @@ class GAN(keras.Model):
             lambda shape: rng.normal(shape, self.seed_generator), n,
             self.latent_dim)
 
-    def discriminator_loss(self, real, fake, real_logits, fake_logits):
+    def fake_condition(self, latent):
+        """What the discriminator and the losses know about fakes made from ``latent``
+        (``None``: nothing; a cGAN returns the labels it drew)."""
+        return None
+
+    def split_batch(self, data):
+        """``(real, condition)`` of a batch ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``; the
+        unconditional GAN trains on ``x`` alone (``condition`` is ``None``)."""
+        return _common.unpack_inputs(data), None
+
+    def discriminate(self, x, condition=None, training=True):
+        """The discriminator's output on ``x`` (told ``condition``; ignored here)."""
+        return self.discriminator(x, training=training)
+
+    def discriminator_variables(self):
+        """The variables a discriminator update trains."""
+        return self.discriminator.trainable_variables
+
+    def generator_variables(self):
+        """The variables a generator update trains."""
+        return self.generator.trainable_variables
+
+    def discriminator_loss(self, real, fake, real_logits, fake_logits, real_condition=None,
+                           fake_condition=None):
         """Per-example discriminator loss, shape ``(m,)``."""
         return self.d_loss_fn(real_logits, fake_logits, reduction="none")
 
-    def generator_loss(self, fake, fake_logits):
-        """Per-example generator loss, shape ``(m,)``."""
+    def generator_loss(self, fake, fake_logits, fake_condition=None, real=None,
+                       real_condition=None):
+        """Per-example generator loss, shape ``(m,)``; ``real`` and ``real_condition`` are a
+        real minibatch of the step (for losses that compare fakes with data)."""
         return self.g_loss_fn(None, fake_logits, reduction="none")
 
     def after_discriminator_step(self):
@@ -184,63 +237,75 @@ class GAN(keras.Model):
         grads = tape.gradient(loss, variables)
         optimizer.apply_gradients(zip(grads, variables))
 
-    def discriminator_step(self, real, fake=None):
-        """One discriminator update on the real minibatch ``real`` (and ``fake``, drawn from the
-        generator if not given); returns its mean loss."""
+    def discriminator_step(self, real, fake=None, condition=None, latent=None):
+        """One discriminator update on the real minibatch ``real`` (with its ``condition``) and
+        ``fake``, drawn from the generator if not given (then ``latent`` is what made it, or
+        ``None`` for fakes from elsewhere); returns its mean loss."""
         if fake is None:
-            fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
+            latent = self.sample_latent(tf.shape(real)[0], condition)
+            fake = self.generator(latent, training=True)
+        fake_cond = None if latent is None else self.fake_condition(latent)
         fake = tf.stop_gradient(fake)
-        variables = self.discriminator.trainable_variables
+        variables = self.discriminator_variables()
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            per_example = self.discriminator_loss(real, fake, real_logits, fake_logits)
+            real_logits = self.discriminate(real, condition)
+            fake_logits = self.discriminate(fake, fake_cond)
+            per_example = self.discriminator_loss(real, fake, real_logits, fake_logits,
+                                                  condition, fake_cond)
             loss = _common.average_loss(per_example)
             scaled = self.d_optimizer.scale_loss(loss)
         self._apply(self.d_optimizer, tape, scaled, variables)
         self.after_discriminator_step()
         return tf.reduce_mean(per_example)
 
-    def _generator_loss_on(self, fake):
-        fake_logits = self.discriminator(fake, training=True)
-        per_example = self.generator_loss(fake, fake_logits)
+    def _generator_loss_on(self, fake, latent, real, condition):
+        fake_cond = self.fake_condition(latent)
+        fake_logits = self.discriminate(fake, fake_cond)
+        per_example = self.generator_loss(fake, fake_logits, fake_cond, real, condition)
         return per_example, self.g_optimizer.scale_loss(_common.average_loss(per_example))
 
-    def generator_step(self, m):
-        """One generator update with ``m`` fresh noise vectors; returns its mean loss."""
-        variables = self.generator.trainable_variables
+    def generator_step(self, m, real=None, condition=None):
+        """One generator update with ``m`` fresh generator inputs (``sample_latent(m,
+        condition)``); ``real``/``condition`` are a real minibatch of the step, for losses that
+        use data. Returns its mean loss."""
+        variables = self.generator_variables()
         with tf.GradientTape() as tape:
-            fake = self.generator(self.sample_latent(m), training=True)
-            per_example, scaled = self._generator_loss_on(fake)
+            latent = self.sample_latent(m, condition)
+            fake = self.generator(latent, training=True)
+            per_example, scaled = self._generator_loss_on(fake, latent, real, condition)
         self._apply(self.g_optimizer, tape, scaled, variables)
         return tf.reduce_mean(per_example)
 
-    def shared_fake_steps(self, real):
+    def shared_fake_steps(self, real, condition=None):
         """Discriminator then generator update from one generator forward pass."""
-        variables = self.generator.trainable_variables
+        variables = self.generator_variables()
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             for v in variables:
                 tape.watch(getattr(v, "value", v))
-            fake = self.generator(self.sample_latent(tf.shape(real)[0]), training=True)
-            d_loss = self.discriminator_step(real, fake)
-            per_example, scaled = self._generator_loss_on(fake)
+            latent = self.sample_latent(tf.shape(real)[0], condition)
+            fake = self.generator(latent, training=True)
+            d_loss = self.discriminator_step(real, fake, condition, latent)
+            per_example, scaled = self._generator_loss_on(fake, latent, real, condition)
         self._apply(self.g_optimizer, tape, scaled, variables)
         return d_loss, tf.reduce_mean(per_example)
 
     def train_step(self, data):
-        real = _common.unpack_inputs(data)
+        real, condition = self.split_batch(data)
         _common.check_batch_spec(real, self.sample_shape, f"{self.name} (discriminator)")
         real = tf.cast(real, self.discriminator.compute_dtype)
         if self.reuse_fake:
-            d_loss, g_loss = self.shared_fake_steps(real)
+            d_loss, g_loss = self.shared_fake_steps(real, condition)
             self.d_loss_tracker.update_state(d_loss)
             self.g_loss_tracker.update_state(g_loss)
             return {t.name: t.result() for t in self._trackers}
         m = tf.shape(real)[0] // self.d_steps
         for i in range(self.d_steps):
-            d_loss = self.discriminator_step(real[i::self.d_steps][:m])
+            d_loss = self.discriminator_step(real[i::self.d_steps][:m],
+                                             condition=_common.minibatch(condition, i,
+                                                                         self.d_steps))
             self.d_loss_tracker.update_state(d_loss)
-        g_loss = self.generator_step(m)
+        g_loss = self.generator_step(m, real[::self.d_steps][:m],
+                                     _common.minibatch(condition, 0, self.d_steps))
         self.g_loss_tracker.update_state(g_loss)
         return {t.name: t.result() for t in self._trackers}
 
@@ -289,12 +354,23 @@ class GAN(keras.Model):
         """G(z)."""
         return self.generator(z, training=training)
 
-    def sample(self, n, seed=None, batch_size=256):
-        """``n`` generated samples as a NumPy array; ``seed`` (int) fixes z, and sampling
-        never touches the training noise generator."""
+    def sample(self, n, seed=None, batch_size=256, **condition):
+        """``n`` generated samples as a NumPy array; ``seed`` (int) fixes the generator's input,
+        and sampling never touches the training noise generator. Conditional trainers take their
+        condition by keyword (``labels=...``, ``codes=...``; see ``sampling_latent``)."""
         n = _common.positive_int(n, "n")
         seed = self._sample_seed if seed is None else int(seed)
-        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
-        outs = [np.asarray(self.generator(z[i:i + batch_size], training=False))
+        latent = self.sampling_latent(n, seed, **condition)
+        outs = [np.asarray(self.generator(
+                    tf.nest.map_structure(lambda t: t[i:i + batch_size], latent),
+                    training=False))
                 for i in range(0, int(n), batch_size)]
         return np.concatenate(outs).astype(np.float32)
+
+    def sampling_latent(self, n, seed, **condition):
+        """The generator's input for ``sample(n, seed, **condition)``: z ~ N(0, I) drawn with the
+        integer ``seed``. The unconditional GAN takes no condition (``ValueError``)."""
+        if condition:
+            raise ValueError(f"{self.name} is unconditional: sample() takes no "
+                             f"{', '.join(sorted(condition))}")
+        return keras.random.normal((int(n), self.latent_dim), seed=seed)

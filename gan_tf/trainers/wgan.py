@@ -55,7 +55,8 @@ class WGAN(GAN):
         1e-8 outside the square root, up to a relative 1e-8 / sqrt(v))."""
         return keras.optimizers.RMSprop(learning_rate, rho=0.99, epsilon=1e-16)
 
-    def discriminator_loss(self, real, fake, real_logits, fake_logits):
+    def discriminator_loss(self, real, fake, real_logits, fake_logits, real_condition=None,
+                           fake_condition=None):
         per_example = super().discriminator_loss(real, fake, real_logits, fake_logits)
         self.w_tracker.update_state(-keras.ops.mean(per_example))
         return per_example
@@ -95,7 +96,8 @@ class WGANGP(GAN):
                         g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
                         loss=loss, **kwargs)
 
-    def discriminator_loss(self, real, fake, real_logits, fake_logits):
+    def discriminator_loss(self, real, fake, real_logits, fake_logits, real_condition=None,
+                           fake_condition=None):
         w_loss = losses.wasserstein_discriminator_loss(real_logits, fake_logits, reduction="none")
         m = keras.ops.shape(real)[0]
         alpha = _common.replica_slice(

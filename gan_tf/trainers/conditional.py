@@ -1,0 +1,153 @@
+"""Class-conditional GANs on the shared loop: the condition travels with the batch.
+
+- ``ConditionalGAN``: Mirza & Osindero 2014 (arXiv:1411.1784), eq. 2:
+  min_G max_D E_x[log D(x | y)] + E_z[log(1 - D(G(z | y) | y))]. The label y (one-hot) is an
+  input of *both* networks: G takes ``[z, y]``, D takes ``[x, y]`` (section 3.2: "y is fed into
+  both the discriminator and generator as additional input layer"). The labels of the fakes are
+  drawn from their prior (uniform over the classes) with the trainer's seed generator, so a
+  checkpoint keeps their stream like the noise's.
+
+Batches are ``(images, labels)`` with integer labels in ``[0, n_classes)`` (as
+``gan_tf.data.labelled_dataset`` or ``to_dataset(images, labels)`` make them); the trainer one-hots
+them. ``sample(n, labels=...)`` generates the requested classes. See chapter 6.1.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_tf import checks, rng
+from gan_tf.trainers import _common
+from gan_tf.trainers.gan import GAN
+
+
+def one_hot(labels, n_classes, dtype="float32"):
+    """Integer labels ``(n,)`` -> one-hot rows ``(n, n_classes)``."""
+    return tf.one_hot(tf.cast(labels, tf.int32), n_classes, dtype=dtype)
+
+
+class LabelledGAN(GAN):
+    """Base of the trainers whose batches carry class labels (cGAN, AC-GAN): ``(images,
+    labels)`` batches, labels of the fakes drawn uniformly from the ``n_classes`` classes, the
+    labels of the first batch checked by ``fit``, ``sample(n, labels=...)``. Subclasses say
+    how the networks see the label. See chapter 6.1."""
+
+    def __init__(self, generator, discriminator, n_classes, latent_dim=None, **kwargs):
+        self.n_classes = checks.positive_int(n_classes, "n_classes")
+        super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """``GAN.fit`` on ``(images, labels)``: a dataset of such batches, ``fit(images,
+        labels)`` or ``fit((images, labels))``; labels are integers in ``[0, n_classes)``."""
+        if y is not None:
+            if isinstance(x, tf.data.Dataset):
+                raise ValueError(f"{self.name}.fit: a dataset carries its labels; pass y=None")
+            x = (x, y)
+        return super().fit(x, None, *args, **kwargs)
+
+    def split_batch(self, data):
+        if (isinstance(data, (tuple, list)) and len(data) == 1
+                and isinstance(data[0], (tuple, list))):
+            data = data[0]                 # fit((images, labels)) on arrays
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError(f"{self.name} trains on (images, labels) batches, received "
+                             f"{type(data).__name__} {getattr(data, 'shape', '')}; build them "
+                             f"with gan_tf.data.labelled_dataset(images, labels)")
+        return data[0], data[1]
+
+    def draw_labels(self, n):
+        """``n`` labels from the uniform prior over the classes (int32), from the seed
+        generator; each replica takes its rows of one global draw."""
+        u = _common.replica_slice(lambda shape: rng.uniform(shape, self.seed_generator), n)
+        return tf.minimum(tf.cast(tf.floor(u * self.n_classes), tf.int32), self.n_classes - 1)
+
+    def check_input(self, x):
+        super().check_input(x)
+        if x is None:
+            return
+        if isinstance(x, tf.data.Dataset):
+            for batch in x.take(1):
+                images, labels = self.split_batch(batch)
+                checks.check_labels(labels, self.n_classes, self.name, n=len(images))
+        elif isinstance(x, (tuple, list)) and len(x) >= 2:
+            checks.check_labels(x[1], self.n_classes, self.name, n=len(x[0]))
+        else:
+            raise ValueError(f"{self.name} trains on (images, labels), received images alone; "
+                             f"pass fit((images, labels)) or a dataset of (images, labels)")
+
+    def sample_labels(self, n, seed, labels=None):
+        """The labels of ``sample``: ``labels`` (one int for all, or ``n`` of them), checked;
+        by default the classes in turn (0, 1, ..., n_classes - 1, 0, ...)."""
+        if labels is None:
+            return np.arange(n, dtype=np.int32) % self.n_classes
+        if np.ndim(labels) == 0:
+            labels = np.full(n, labels)
+        return checks.check_labels(labels, self.n_classes, f"{self.name}.sample", n=n)
+
+
+class ConditionalGAN(LabelledGAN):
+    """cGAN (arXiv:1411.1784, eq. 2): ``generator([z, y])`` and ``discriminator([x, y])`` with
+    y one-hot ``(batch, n_classes)``; the loss family of ``GAN`` (non-saturating by default;
+    ``loss="minimax"`` is the paper's eq. 2 as written). The fakes' labels are drawn uniformly.
+
+    Args:
+        generator: ``keras.Model`` with inputs ``[z (batch, latent_dim), y (batch, n_classes)]``.
+        discriminator: ``keras.Model`` with inputs ``[x (batch, *image_shape), y]`` -> logit.
+        n_classes: number of classes K.
+        Others as ``GAN``.
+
+    ``models.build_cgan_mlp_generator/discriminator`` are the paper's MNIST networks and
+    ``models.build_conditional_dcgan_generator/discriminator`` the book's DCGAN with the label
+    concatenated to z and, as K constant planes, to the image. See chapter 6.1.
+    """
+
+    def __init__(self, generator, discriminator, n_classes, latent_dim=None, name="cgan",
+                 **kwargs):
+        super().__init__(generator, discriminator, n_classes, latent_dim=latent_dim, name=name,
+                         **kwargs)
+
+    def network_shapes(self, generator, discriminator, latent_dim):
+        g_in, d_in = generator.input_shape, discriminator.input_shape
+        if not (isinstance(g_in, list) and len(g_in) == 2):
+            raise ValueError(f"{self.name}'s generator must take [z, y] (two inputs), got "
+                             f"inputs {g_in}")
+        if not (isinstance(d_in, list) and len(d_in) == 2):
+            raise ValueError(f"{self.name}'s discriminator must take [x, y] (two inputs), got "
+                             f"inputs {d_in}")
+        for shape, role in ((g_in[1], "generator"), (d_in[1], "discriminator")):
+            if tuple(shape[1:]) != (self.n_classes,):
+                raise ValueError(f"{self.name}'s {role} takes y of shape {tuple(shape[1:])}, "
+                                 f"expected ({self.n_classes},) one-hot rows for n_classes="
+                                 f"{self.n_classes}")
+        if latent_dim is None:
+            latent_dim = g_in[0][-1]
+        if latent_dim != g_in[0][-1]:
+            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size "
+                             f"{g_in[0][-1]}")
+        g_out = tuple(generator.output_shape[1:])
+        if tuple(d_in[0][1:]) != g_out:
+            raise ValueError(f"generator output shape {g_out} does not match discriminator "
+                             f"input shape {tuple(d_in[0][1:])}")
+        return latent_dim, g_out
+
+    def sample_latent(self, n, condition=None):
+        """``[z, y]``: z ~ N(0, I) and one-hot labels drawn uniformly (the prior p(y))."""
+        z = super().sample_latent(n)
+        return [z, one_hot(self.draw_labels(n), self.n_classes, z.dtype)]
+
+    def fake_condition(self, latent):
+        return latent[1]
+
+    def discriminate(self, x, condition=None, training=True):
+        if condition is None:
+            raise ValueError(f"{self.name}'s discriminator needs the label of every image")
+        if condition.shape.rank == 1:      # integer labels of real images
+            condition = one_hot(condition, self.n_classes, x.dtype)
+        return self.discriminator([x, tf.cast(condition, x.dtype)], training=training)
+
+    def sampling_latent(self, n, seed, labels=None):
+        labels = self.sample_labels(n, seed, labels)
+        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
+        return [z, one_hot(labels, self.n_classes)]
