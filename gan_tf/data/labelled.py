@@ -143,9 +143,9 @@ def semi_supervised_dataset(images, labels, n_per_class, batch_size=64, labelled
 
     The discriminator's loss is the supervised cross-entropy on ``(x_labelled, y_labelled)``
     plus the unsupervised GAN loss on ``x`` and the generator's samples (Odena,
-    arXiv:1606.01583 section 2; Salimans et al., section 5). Unlike that code, whose unlabelled stream is
-    the whole training set, the pool here leaves the labelled examples out, so the two streams
-    are disjoint. Both orders of epoch ``e`` are functions of ``(seed, e)`` alone
+    arXiv:1606.01583; Salimans et al., section 5). Unlike that code, whose unlabelled stream
+    is the whole training set, the pool here leaves the labelled examples out, so the two
+    streams are disjoint. Both orders of epoch ``e`` are functions of ``(seed, e)`` alone
     (``tf.random.stateless_uniform``): deterministic given ``seed``. ``resumable=True`` exposes
     the epoch counter (``gan_tf.data.epoch_variable``), which the trainers' ``fit`` sets, so a
     resumed run reads the epoch's unlabelled *and* labelled batches of an uninterrupted run.
@@ -181,7 +181,8 @@ def semi_supervised_dataset(images, labels, n_per_class, batch_size=64, labelled
 
     def batches(u, l_idx):
         return tf.data.Dataset.zip((
-            tf.data.Dataset.from_tensor_slices(u).batch(batch_size, drop_remainder=drop_remainder),
+            tf.data.Dataset.from_tensor_slices(u).batch(batch_size,
+                                                        drop_remainder=drop_remainder),
             tf.data.Dataset.from_tensor_slices(l_idx)))
 
     def gather(u, l_idx):
