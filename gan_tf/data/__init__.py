@@ -23,4 +23,18 @@ from gan_tf.data.images import (  # noqa: F401
     epoch_variable,
     to_dataset,
 )
-from gan_tf.data import toy  # noqa: F401
+from gan_tf.data.labelled import (  # noqa: F401
+    few_label_split,
+    labelled_dataset,
+    load_labelled,
+    pad_images,
+    semi_supervised_dataset,
+)
+from gan_tf.data.photos import (  # noqa: F401
+    load_photo,
+    patch_sources,
+    photo_names,
+    sr_dataset,
+    sr_patches,
+)
+from gan_tf.data import labelled, photos, toy  # noqa: F401
