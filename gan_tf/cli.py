@@ -2,10 +2,12 @@
 
     python -m gan_tf train <model> --dataset fashion_mnist --epochs 5 --out outputs/run
         [--resume/--no-resume] [--strategy auto] [--mixed-precision mixed_bfloat16] [--jit]
-    python -m gan_tf sample --checkpoint outputs/run [--n 64] [--out grid.png]
+    python -m gan_tf sample --checkpoint outputs/run [--n 64] [--label 3] [--out grid.png]
 
-Models (``MODELS``): ``mlp_gan``, ``dcgan``, ``lsgan``, ``wgan``, ``wgan_gp``, each trained by its
-``gan_tf.trainers`` class with that class's (the paper's) optimizer defaults. ``train`` shows a
+Models (``MODELS``): ``mlp_gan``, ``dcgan``, ``lsgan``, ``wgan``, ``wgan_gp`` and the
+class-conditional ``cgan``, each trained by its ``gan_tf.trainers`` class with that class's (the
+paper's) optimizer defaults. A conditional model trains on the data set's labels, and ``sample
+--label K`` draws class K (by default the classes in turn). ``train`` shows a
 progress bar, writes TensorBoard logs (``<out>/logs``), a sample grid per
 epoch (``<out>/samples``), a checkpoint per epoch (``<out>/checkpoints``, resumed when the same
 command runs again), the generator as ``<out>/generator.keras`` and, where a classifier is
@@ -34,8 +36,12 @@ MODELS = {
             "DCGAN networks, chapter 5",
     "wgan_gp": "WGAN-GP, lambda 10, Adam(1e-4, 0, 0.9), 5 critic steps (arXiv:1704.00028): DCGAN "
                "generator, DCGAN critic with layer norm and no dropout, chapter 5",
+    "cgan": "conditional GAN (arXiv:1411.1784): the book's DCGAN networks with the label "
+            "concatenated to z and, as constant planes, to the image, chapter 6.1",
 }
+CONDITIONAL = ("cgan",)           # trained on (images, labels); sample takes --label
 DATASETS = ("fashion_mnist", "mnist", "digits")
+N_CLASSES = 10                    # every data set of DATASETS has 10 classes
 STRATEGIES = ("auto", "tpu", "mirrored", "default")  # gan_tf.distribute.KINDS, without TF
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -105,6 +111,11 @@ def _build(model, image_shape, latent_dim, seed):
     if model == "mlp_gan":
         return trainers.GAN(models.build_mlp_generator(latent_dim, image_shape),
                             models.build_mlp_discriminator(image_shape), seed=seed)
+    if model == "cgan":
+        return trainers.ConditionalGAN(
+            models.build_conditional_dcgan_generator(latent_dim, N_CLASSES, image_shape),
+            models.build_conditional_dcgan_discriminator(image_shape, N_CLASSES),
+            n_classes=N_CLASSES, seed=seed)
     g = models.build_dcgan_generator(latent_dim, image_shape)
     if model == "wgan_gp":  # the penalty is per example: no batch norm (and no dropout)
         critic = models.build_dcgan_discriminator(image_shape, norm="layer", dropout=0.0)
@@ -151,7 +162,7 @@ def train(args):
     out = Path(args.out)
     config.set_seed(args.seed)
     size = None if args.image_size is None else (args.image_size, args.image_size)
-    x, _ = data.load_arrays(args.dataset, "train", limit=args.limit, image_size=size)
+    x, labels = data.load_arrays(args.dataset, "train", limit=args.limit, image_size=size)
     run = {"model": args.model, "dataset": args.dataset, "image_shape": list(x.shape[1:]),
            "latent_dim": args.latent_dim, "seed": args.seed, "precision": args.mixed_precision,
            "jit": args.jit, "image_size": args.image_size}
@@ -164,7 +175,8 @@ def train(args):
     _check_full_step(args, len(x), batch_per_step(gan, args.batch_size), gan.d_steps)
     out.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, indent=1))
-    ds = data.to_dataset(x, batch_size=batch_per_step(gan, args.batch_size), seed=args.seed,
+    ds = data.to_dataset(x, labels.astype("int32") if args.model in CONDITIONAL else None,
+                         batch_size=batch_per_step(gan, args.batch_size), seed=args.seed,
                          drop_remainder=True, resumable=True)
     checkpoint = callbacks.Checkpoint(out, resume=args.resume)
     cbs = [checkpoint, callbacks.SampleGrid(out / "samples", n=64, seed=0),
@@ -189,6 +201,23 @@ def train(args):
     return 0
 
 
+def _label_input(generator, label, n):
+    """The one-hot label input of a saved conditional generator (``[z, y]``), or a
+    ``CliError`` if ``--label`` does not fit it."""
+    import numpy as np
+
+    inputs = generator.input_shape
+    if label is None:
+        if isinstance(inputs, list):
+            return np.eye(inputs[1][-1], dtype="float32")[np.arange(n) % inputs[1][-1]]
+        return None
+    if not isinstance(inputs, list):
+        raise CliError(f"--label {label}: this generator is unconditional (one input z)")
+    if label >= inputs[1][-1]:
+        raise CliError(f"--label {label}: expected a class in [0, {inputs[1][-1] - 1}]")
+    return np.eye(inputs[1][-1], dtype="float32")[np.full(n, label)]
+
+
 def sample(args):
     run_dir = Path(args.checkpoint)
     if run_dir.suffix == ".keras":
@@ -204,16 +233,24 @@ def sample(args):
 
     if run_dir.suffix == ".keras":
         generator = keras.saving.load_model(run_dir)
-        z = keras.random.normal((args.n, generator.input_shape[-1]), seed=args.seed)
-        images = generator.predict(z, verbose=0)
+        y = _label_input(generator, args.label, args.n)
+        z_dim = (generator.input_shape[0] if y is not None else generator.input_shape)[-1]
+        z = keras.random.normal((args.n, z_dim), seed=args.seed)
+        images = generator.predict(z if y is None else [z, y], verbose=0)
     else:
         run = json.loads((run_dir / "run.json").read_text())
+        if args.label is not None and run["model"] not in CONDITIONAL:
+            raise CliError(f"--label {args.label}: {run['model']} is unconditional; labels "
+                           f"need one of {', '.join(CONDITIONAL)}")
+        if args.label is not None and args.label >= N_CLASSES:
+            raise CliError(f"--label {args.label}: expected a class in [0, {N_CLASSES - 1}]")
         latest = callbacks.Checkpoint(run_dir).latest()
         if latest is None:
             raise CliError(f"{run_dir} has no checkpoint yet")
         gan = _make_trainer(run, distribute.strategy("default"))
         gan.load_weights(latest[1])
-        images = gan.sample(args.n, seed=args.seed)
+        condition = {} if args.label is None else {"labels": args.label}
+        images = gan.sample(args.n, seed=args.seed, **condition)
     out = Path(args.out) if args.out else (run_dir.parent if run_dir.suffix else run_dir) / "sample_grid.png"
     plotting.close(plotting.image_grid(images, path=out))
     print(f"wrote {args.n} samples to {out}")
@@ -249,6 +286,9 @@ def parser():
     s.add_argument("--checkpoint", required=True, help="a run folder or a generator .keras file")
     s.add_argument("--n", type=_positive_int, default=64)
     s.add_argument("--seed", type=_non_negative_int, default=0)
+    s.add_argument("--label", type=_non_negative_int, default=None,
+                   help=f"class to draw, for the conditional models ({', '.join(CONDITIONAL)}); "
+                        "default: the classes in turn")
     s.add_argument("--out", default=None, help="PNG path (default: <run>/sample_grid.png)")
     s.set_defaults(func=sample)
     return p

@@ -65,6 +65,7 @@ def test_unknown_names_are_clear_errors(args, message, tmp_path):
     ("lsgan", "LSGAN", ("Adam", 2e-4, 0.5, 0.999), 1),
     ("wgan", "WGAN", ("RMSprop", 5e-5, None, None), 5),
     ("wgan_gp", "WGANGP", ("Adam", 1e-4, 0.0, 0.9), 5),
+    ("cgan", "ConditionalGAN", ("Adam", 2e-4, 0.5, 0.999), 1),
 ])
 def test_each_registered_model_is_its_papers_trainer_with_its_defaults(model, trainer, optimizer,
                                                                         d_steps):
@@ -93,6 +94,37 @@ def test_each_registered_model_is_its_papers_trainer_with_its_defaults(model, tr
         assert norms == {"BatchNormalization"}
     images = gan.sample(3, seed=0)
     assert images.shape == (3, 28, 28, 1)
+
+
+def test_cgan_trains_on_labels_and_samples_the_requested_class(tmp_path, capsys):
+    """In this process (the subprocess path is test_train_resume_and_sample's): train cgan for
+    one epoch on 32 labelled images, then sample class 3 from the run and from its .keras
+    generator; a label on an unconditional run, or out of range, is a one-line error."""
+    import keras
+    import numpy as np
+
+    from gan_tf import cli
+
+    run = tmp_path / "run"
+    assert cli.main(["train", "cgan", "--limit", "32", "--batch-size", "16", "--epochs", "1",
+                     "--eval-samples", "20", "--out", str(run), "--no-progress"]) == 0
+    assert "trained to epoch 1 (2 generator steps)" in capsys.readouterr().out
+    assert cli.main(["sample", "--checkpoint", str(run), "--n", "8", "--label", "3",
+                     "--out", str(tmp_path / "three.png")]) == 0
+    assert (tmp_path / "three.png").stat().st_size > 1000
+    assert cli.main(["sample", "--checkpoint", str(run / "generator.keras"), "--n", "4",
+                     "--label", "3", "--out", str(tmp_path / "three_keras.png")]) == 0
+    generator = keras.saving.load_model(run / "generator.keras")
+    z = keras.random.normal((4, 100), seed=0)
+    y = np.eye(10, dtype="float32")[[3] * 4]
+    assert generator.predict([z, y], verbose=0).shape == (4, 28, 28, 1)
+    assert cli.main(["sample", "--checkpoint", str(run), "--label", "10"]) == 2
+    assert "--label 10: expected a class in [0, 9]" in capsys.readouterr().err
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "run.json").write_text(json.dumps({"model": "dcgan"}))
+    assert cli.main(["sample", "--checkpoint", str(plain), "--label", "1"]) == 2
+    assert "dcgan is unconditional; labels need one of cgan" in capsys.readouterr().err
 
 
 def test_wgan_gp_trains_resumes_and_counts_generator_steps(tmp_path):
