@@ -32,3 +32,4 @@ from gan_tf.metrics.scores import (  # noqa: F401
 )
 from gan_tf.metrics.evaluate import evaluate  # noqa: F401
 from gan_tf.metrics.modes import mode_coverage  # noqa: F401
+from gan_tf.metrics.clustering import match_clusters  # noqa: F401
