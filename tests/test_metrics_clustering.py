@@ -1,6 +1,6 @@
 """gan_tf.metrics.match_clusters: unsupervised classification accuracy after the best
 one-to-one cluster -> class map (Hungarian algorithm), as InfoGAN's MNIST error
-(arXiv:1606.03657, section 7.1) is measured."""
+(arXiv:1606.03657, section 7.2) is measured."""
 
 import numpy as np
 import pytest

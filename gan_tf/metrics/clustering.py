@@ -1,7 +1,7 @@
 """Unsupervised classification accuracy: clusters matched to classes one-to-one.
 
 A model that sorts images into unlabelled clusters (InfoGAN's categorical code,
-arXiv:1606.03657 section 7.1: "5 % error" on MNIST by matching each category of c1 to a
+arXiv:1606.03657 section 7.2: "5 % error" on MNIST by matching each category of c1 to a
 digit) is scored by the best one-to-one map from clusters to classes, found by the Hungarian
 algorithm (``scipy.optimize.linear_sum_assignment``) on the cluster-by-class count table. See
 chapter 6.3.
