@@ -171,3 +171,66 @@ def gaussian_kl(mean, log_var, reduction="mean"):
     terms = 1.0 + log_var - tf.square(mean) - tf.exp(log_var)
     kl = -0.5 * tf.reduce_sum(terms, axis=list(range(1, mean.shape.rank)))
     return _reduce(kl, reduction)
+
+
+# -- InfoGAN's variational lower bound L_I ------------------------------------------------
+
+_HALF_LOG_2PI = 0.9189385332046727   # log(2 pi) / 2
+
+def _codes_and_params(codes, params, what):
+    codes = tf.cast(tf.convert_to_tensor(codes), tf.float32)
+    params = _logits(params, what)
+    if params.shape.rank != 2:
+        raise ValueError(f"{what} must have shape (batch, dims), got {params.shape}")
+    return codes, params
+
+
+def categorical_info_bound(code_logits, codes, reduction="mean"):
+    """InfoGAN's L_I for one categorical code c ~ Cat(K) with the uniform prior:
+    log Q(c | x) + H(c) = log_softmax(code_logits)[c] + log K per example.
+
+    Chen et al. 2016 (arXiv:1606.03657), eq. 5 (Lemma 5.1) with Q a softmax (section 6).
+    ``code_logits``: Q's categorical head ``(batch, K)`` (unnormalised); ``codes``: the codes
+    the generator was given, integer indices ``(batch,)`` or one-hot rows ``(batch, K)``.
+    At most H(c) = log K; log K means Q recovers every code with certainty, 0 that it does no
+    better than the prior. See chapter 6.3.
+    """
+    codes, logits = _codes_and_params(codes, code_logits, "code_logits")
+    k = logits.shape[-1]
+    if codes.shape.rank == 1:
+        codes = tf.one_hot(tf.cast(codes, tf.int32), k)
+    if codes.shape.rank != 2 or codes.shape[-1] != k:
+        raise ValueError(f"codes must be indices (batch,) or one-hot rows (batch, {k}) for "
+                         f"code_logits of shape {logits.shape}, got shape {codes.shape}")
+    log_q = tf.reduce_sum(codes * tf.nn.log_softmax(logits, axis=-1), axis=-1)
+    return _reduce(log_q + tf.math.log(float(k)), reduction)
+
+
+def gaussian_info_bound(codes, mean, log_std=None, low=-1.0, high=1.0, reduction="mean"):
+    """InfoGAN's L_I for continuous codes c_j ~ Unif(low, high) with a factored Gaussian Q:
+    sum_j [log N(c_j; mean_j, std_j^2) + log(high - low)] per example.
+
+    Chen et al. 2016 (arXiv:1606.03657), eq. 5 with "a factored Gaussian" Q (section 6) and
+    H(c) the differential entropy of the uniform prior, log(high - low) per code.
+    ``log_std=None`` fixes std = 1 (the official code's ``Uniform(1, fix_std=True)`` codes, its
+    MNIST setting): then L_I = -(c - mean)^2 / 2 - log(2 pi) / 2 + log(high - low) per code, a
+    scaled squared error. Shapes ``(batch, n_codes)``. Unlike the categorical bound this can be
+    negative (densities, not probabilities). See chapter 6.3.
+    """
+    codes, mean = _codes_and_params(codes, mean, "mean")
+    if codes.shape.rank != 2 or codes.shape[-1] != mean.shape[-1]:
+        raise ValueError(f"codes must have the shape of mean (batch, {mean.shape[-1]}), got "
+                         f"{codes.shape}")
+    if not high > low:
+        raise ValueError(f"the prior Unif(low, high) needs high > low, got low={low}, "
+                         f"high={high}")
+    if log_std is None:
+        log_std = tf.zeros_like(mean)
+    else:
+        log_std = _logits(log_std, "log_std")
+        if log_std.shape.rank != 2 or log_std.shape[-1] != mean.shape[-1]:
+            raise ValueError(f"log_std must have the shape of mean (batch, {mean.shape[-1]}), "
+                             f"got {log_std.shape}")
+    eps = (codes - mean) * tf.exp(-log_std)
+    log_n = -0.5 * tf.square(eps) - log_std - _HALF_LOG_2PI
+    return _reduce(tf.reduce_sum(log_n + tf.math.log(float(high - low)), axis=-1), reduction)

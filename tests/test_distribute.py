@@ -48,9 +48,19 @@ SCRIPT = textwrap.dedent(r"""
         d = keras.Model([x, yd], keras.layers.Dense(1)(h))
         return trainers.ConditionalGAN(g, d, n_classes=4, seed=5, d_steps=d_steps)
 
+    def infogan(d_steps):   # z (3) + Cat(4) + 2 Unif(-1, 1) codes; Q with a learned std
+        keras.utils.set_random_seed(0)
+        zc = keras.Input((9,))
+        g = keras.Model(zc, keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(zc)))
+        x = keras.Input((2,))
+        h = keras.layers.Dense(8, activation="tanh")(x)
+        d = keras.Model(x, [keras.layers.Dense(n)(h) for n in (1, 4, 2, 2)])
+        return trainers.InfoGAN(g, d, n_categories=4, n_continuous=2, lambda_cont=0.5, seed=5,
+                                d_steps=d_steps)
+
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
-              "ConditionalGAN": (cgan, labelled)}
+              "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring)}
 
     def run(strategy, trainer_name, d_steps):
         make, data = MAKERS[trainer_name]
@@ -78,7 +88,7 @@ SCRIPT = textwrap.dedent(r"""
               flush=True)
 """)
 
-CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2)]
+CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2)]
 
 
 @pytest.fixture(scope="module")

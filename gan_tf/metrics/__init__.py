@@ -33,3 +33,4 @@ from gan_tf.metrics.scores import (  # noqa: F401
 from gan_tf.metrics.evaluate import evaluate  # noqa: F401
 from gan_tf.metrics.modes import mode_coverage  # noqa: F401
 from gan_tf.metrics.conditional import evaluate_per_class  # noqa: F401
+from gan_tf.metrics.clustering import match_clusters  # noqa: F401

@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf.checks import check_finite, positive_int
+from gan_tf import rng
+from gan_tf.checks import check_finite, check_labels, positive_int
 from gan_tf.checks import check_image_range as check_range
 from gan_tf.data.images import drop_small_batches, epoch_variable
 
@@ -251,3 +252,21 @@ def load_seed_state(layer, store, seed_generator):
         v.assign(store[f"{i}"])
     if SEED_STATE_KEY in store.keys():
         seed_generator.state.assign(store[SEED_STATE_KEY])
+
+
+def draw_categories(seed_generator, n, n_classes):
+    """``n`` draws from the uniform prior over ``n_classes`` categories (int32): floor(K u) with
+    u ~ U[0, 1) from ``seed_generator``; each replica takes its rows of one global draw. Used for
+    the fakes' labels (cGAN, AC-GAN) and InfoGAN's categorical code. See chapters 6.1 and 6.3."""
+    u = replica_slice(lambda shape: rng.uniform(shape, seed_generator), n)
+    return tf.minimum(tf.cast(tf.floor(u * n_classes), tf.int32), n_classes - 1)
+
+
+def requested_labels(labels, n, n_classes, what):
+    """The classes ``sample(n, ...)`` asks for: ``labels`` (one int for all, or ``n`` of them),
+    checked; by default the classes in turn (0, 1, ..., n_classes - 1, 0, ...). See chapter 6.1."""
+    if labels is None:
+        return np.arange(n, dtype=np.int32) % n_classes
+    if np.ndim(labels) == 0:
+        labels = np.full(n, labels)
+    return check_labels(labels, n_classes, what, n=n)

@@ -60,8 +60,7 @@ class LabelledGAN(GAN):
     def draw_labels(self, n):
         """``n`` labels from the uniform prior over the classes (int32), from the seed
         generator; each replica takes its rows of one global draw."""
-        u = _common.replica_slice(lambda shape: rng.uniform(shape, self.seed_generator), n)
-        return tf.minimum(tf.cast(tf.floor(u * self.n_classes), tf.int32), self.n_classes - 1)
+        return _common.draw_categories(self.seed_generator, n, self.n_classes)
 
     def check_input(self, x):
         super().check_input(x)
@@ -80,11 +79,7 @@ class LabelledGAN(GAN):
     def sample_labels(self, n, seed, labels=None):
         """The labels of ``sample``: ``labels`` (one int for all, or ``n`` of them), checked;
         by default the classes in turn (0, 1, ..., n_classes - 1, 0, ...)."""
-        if labels is None:
-            return np.arange(n, dtype=np.int32) % self.n_classes
-        if np.ndim(labels) == 0:
-            labels = np.full(n, labels)
-        return checks.check_labels(labels, self.n_classes, f"{self.name}.sample", n=n)
+        return _common.requested_labels(labels, n, self.n_classes, f"{self.name}.sample")
 
 
 class ConditionalGAN(LabelledGAN):
