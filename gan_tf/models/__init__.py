@@ -21,3 +21,7 @@ from gan_tf.models.conditional import (  # noqa: F401
     build_conditional_dcgan_discriminator,
     build_conditional_dcgan_generator,
 )
+from gan_tf.models.conditional import (  # noqa: F401
+    build_acgan_discriminator,
+    build_acgan_generator,
+)
