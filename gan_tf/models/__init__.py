@@ -25,3 +25,4 @@ from gan_tf.models.conditional import (  # noqa: F401
     build_acgan_discriminator,
     build_acgan_generator,
 )
+from gan_tf.models.semi_supervised import build_sgan_discriminator  # noqa: F401

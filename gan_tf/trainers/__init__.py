@@ -10,3 +10,4 @@ from gan_tf.trainers.vae import VAE  # noqa: F401
 from gan_tf.trainers.wgan import LSGAN, WGAN, WGANGP  # noqa: F401
 from gan_tf.trainers.conditional import ConditionalGAN  # noqa: F401
 from gan_tf.trainers.conditional import ACGAN  # noqa: F401
+from gan_tf.trainers.semi_supervised import SGAN  # noqa: F401
