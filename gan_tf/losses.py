@@ -234,3 +234,101 @@ def gaussian_info_bound(codes, mean, log_std=None, low=-1.0, high=1.0, reduction
     eps = (codes - mean) * tf.exp(-log_std)
     log_n = -0.5 * tf.square(eps) - log_std - _HALF_LOG_2PI
     return _reduce(tf.reduce_sum(log_n + tf.math.log(float(high - low)), axis=-1), reduction)
+# -- classes: AC-GAN and the semi-supervised GAN (chapter 6.2) --------------------------------
+
+def class_cross_entropy(logits, labels, reduction="mean"):
+    """-log softmax(logits)[label] per example: the class term of AC-GAN's L_C (Odena, Olah &
+    Shlens, arXiv:1610.09585, eq. 3: log P(C = c | X) on real and on generated images).
+    ``logits`` ``(batch, K)``; ``labels`` integer class indices ``(batch,)`` or one-hot rows
+    ``(batch, K)``. See chapter 6.2."""
+    logits = _logits(logits, "logits")
+    labels = tf.convert_to_tensor(labels)
+    if labels.shape.rank == logits.shape.rank:
+        per_example = tf.nn.softmax_cross_entropy_with_logits(tf.cast(labels, tf.float32), logits)
+    else:
+        per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            tf.cast(labels, tf.int32), logits)
+    return _reduce(per_example, reduction)
+
+
+def _k_logits(logits, n_classes):
+    """``(class_logits (batch, K), fake_logit (batch,))``: K outputs get Salimans et al.'s fixed
+    0 logit for "fake"; K + 1 outputs are Odena's explicit K + 1-way softmax."""
+    logits = _logits(logits, "logits")
+    width = logits.shape[-1]
+    if logits.shape.rank != 2 or width not in (n_classes, n_classes + 1):
+        raise ValueError(f"logits must have shape (batch, {n_classes}) or (batch, "
+                         f"{n_classes + 1}) for n_classes={n_classes}, got {logits.shape}")
+    if width == n_classes:
+        return logits, tf.zeros_like(logits[:, 0])
+    return logits[:, :n_classes], logits[:, n_classes]
+
+
+def k_plus_one_logits(logits, n_classes):
+    """The K + 1 logits of a semi-supervised discriminator/classifier, the last for "fake":
+    ``(batch, K + 1)`` as given (Odena, arXiv:1606.01583, section 2: D outputs N + 1 classes), or
+    ``(batch, K)`` with a 0 logit appended (Salimans et al., arXiv:1606.03498, section 5: fixing
+    l_{K+1} = 0 loses nothing, softmax being invariant to a shift of all logits). See chapter
+    6.2."""
+    class_logits, fake = _k_logits(logits, n_classes)
+    return tf.concat([class_logits, fake[:, None]], axis=-1)
+
+
+def k_plus_one_probabilities(logits, n_classes):
+    """softmax of ``k_plus_one_logits``: p(y = k | x) for the K classes then p(fake | x),
+    shape ``(batch, K + 1)``. With K logits p(fake | x) = 1 / (Z(x) + 1), Z = sum_k exp l_k, so
+    the real/fake discriminator is D(x) = Z(x) / (Z(x) + 1) (arXiv:1606.03498, section 5).
+    See chapter 6.2."""
+    return tf.nn.softmax(k_plus_one_logits(logits, n_classes), axis=-1)
+
+
+def real_logit(logits, n_classes):
+    """log D(x) - log(1 - D(x)) with D(x) = 1 - p(fake | x): logsumexp of the K class logits
+    minus the fake logit (0 for K logits, so log Z(x)). sigmoid(real_logit) = D(x), which makes
+    the semi-supervised GAN's real/fake terms the ordinary GAN losses on this logit.
+    See chapter 6.2."""
+    class_logits, fake = _k_logits(logits, n_classes)
+    return tf.reduce_logsumexp(class_logits, axis=-1) - fake
+
+
+def sgan_labelled_loss(logits, labels, n_classes, include_fake=False, reduction="mean"):
+    """The supervised term on labelled real data. ``include_fake=False``: -log p(y | x, y < K + 1),
+    the cross-entropy of the K class logits alone (Salimans et al., arXiv:1606.03498, section 5,
+    L_supervised); ``include_fake=True``: -log p(y | x) over all K + 1 classes, the negative
+    log-likelihood of Odena's D/C (arXiv:1606.01583, Algorithm 1), which equals the former plus
+    -log D(x) (``softplus(-real_logit)``). See chapter 6.2."""
+    source = k_plus_one_logits(logits, n_classes) if include_fake else _k_logits(
+        logits, n_classes)[0]
+    return class_cross_entropy(source, labels, reduction)
+
+
+def sgan_fake_loss(logits, n_classes, reduction="mean"):
+    """-log p(fake | G(z)) = softplus(real_logit): the discriminator's term on generated images
+    (arXiv:1606.01583, Algorithm 1: the NLL of class K + 1; arXiv:1606.03498, section 5:
+    -E log p(y = K + 1 | x) for x ~ G). See chapter 6.2."""
+    return _reduce(tf.nn.softplus(real_logit(logits, n_classes)), reduction)
+
+
+def sgan_unsupervised_loss(real_logits, fake_logits, n_classes, reduction="mean"):
+    """Salimans et al. (arXiv:1606.03498, section 5), L_unsupervised per example:
+    -log(1 - p(K + 1 | x)) on an unlabelled real image x plus -log p(K + 1 | G(z)) on a fake,
+    i.e. softplus(-s(x)) + softplus(s(G(z))) with s = ``real_logit`` (with K logits
+    s = log Z = logsumexp l_k, their code's ``-l_unl + softplus(l_unl)`` and
+    ``softplus(l_gen)``). The two batches pair up row by row, so they have one size.
+    See chapter 6.2."""
+    real = tf.nn.softplus(-real_logit(real_logits, n_classes))
+    return _reduce(real + tf.nn.softplus(real_logit(fake_logits, n_classes)), reduction)
+
+
+def feature_matching_loss(real_features, fake_features):
+    """|| E_x f(x) - E_z f(G(z)) ||_2^2 (Salimans et al., arXiv:1606.03498, section 3.1): the
+    squared distance between the batch means of an intermediate discriminator layer's
+    activations ``(batch, ...)`` on real and on generated data (summed over all feature axes;
+    the two batches may differ in size). A scalar: the statistic is one of the whole batch.
+    See chapter 6.2."""
+    real = _logits(real_features, "real_features")
+    fake = _logits(fake_features, "fake_features")
+    if real.shape[1:] != fake.shape[1:]:
+        raise ValueError(f"real_features and fake_features must have one feature shape, got "
+                         f"{real.shape} and {fake.shape}")
+    return tf.reduce_sum(tf.square(tf.reduce_mean(real, axis=0) - tf.reduce_mean(fake, axis=0)))

@@ -59,8 +59,20 @@ SCRIPT = textwrap.dedent(r"""
                                 d_steps=d_steps)
 
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
+    def acgan(d_steps):    # AC-GAN: D sees the point alone, two heads (source, 4 classes)
+        keras.utils.set_random_seed(0)
+        z, y = keras.Input((3,)), keras.Input((4,))
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Concatenate()([z, y]))
+        g = keras.Model([z, y], keras.layers.Dense(2)(h))
+        x = keras.Input((2,))
+        h = keras.layers.Dense(8, activation="relu")(x)
+        d = keras.Model(x, [keras.layers.Dense(1)(h), keras.layers.Dense(4)(h)])
+        return trainers.ACGAN(g, d, n_classes=4, seed=5, d_steps=d_steps)
+
+    # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
-              "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring)}
+              "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring),
+              "ACGAN": (acgan, labelled)}
 
     def run(strategy, trainer_name, d_steps):
         make, data = MAKERS[trainer_name]
@@ -88,7 +100,8 @@ SCRIPT = textwrap.dedent(r"""
               flush=True)
 """)
 
-CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2)]
+CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
+           ("ACGAN", 2)]
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ from gan_tf.models.vae import build_vae_decoder, build_vae_encoder  # noqa: F401
 from gan_tf.models.classifier import build_classifier  # noqa: F401
 from gan_tf.models.dcgan import build_dcgan_discriminator, build_dcgan_generator  # noqa: F401
 from gan_tf.models.conditional import (  # noqa: F401
+    build_acgan_discriminator,
+    build_acgan_generator,
     build_cgan_mlp_discriminator,
     build_cgan_mlp_generator,
     build_conditional_dcgan_discriminator,
@@ -25,3 +27,4 @@ from gan_tf.models.infogan import (  # noqa: F401
     build_infogan_discriminator,
     build_infogan_generator,
 )
+from gan_tf.models.semi_supervised import build_sgan_discriminator  # noqa: F401

@@ -8,5 +8,6 @@ See chapters 3 and 4.
 from gan_tf.trainers.gan import GAN  # noqa: F401
 from gan_tf.trainers.vae import VAE  # noqa: F401
 from gan_tf.trainers.wgan import LSGAN, WGAN, WGANGP  # noqa: F401
-from gan_tf.trainers.conditional import ConditionalGAN  # noqa: F401
+from gan_tf.trainers.conditional import ACGAN, ConditionalGAN  # noqa: F401
 from gan_tf.trainers.infogan import InfoGAN  # noqa: F401
+from gan_tf.trainers.semi_supervised import SGAN  # noqa: F401

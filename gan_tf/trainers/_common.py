@@ -270,3 +270,17 @@ def requested_labels(labels, n, n_classes, what):
     if np.ndim(labels) == 0:
         labels = np.full(n, labels)
     return check_labels(labels, n_classes, what, n=n)
+
+
+def batched(fn, x, sample_shape, what, batch_size=256):
+    """``fn`` applied to ``x`` (images ``(n, *sample_shape)``, checked as ``check_batch_spec``
+    does) ``batch_size`` rows at a time, the outputs concatenated as a float32 NumPy array (a
+    trained discriminator used as a classifier). See chapter 6.2."""
+    x = tf.convert_to_tensor(x)
+    check_batch_spec(x, sample_shape, what)
+    batch_size = positive_int(batch_size, "batch_size")
+    n = int(x.shape[0])
+    if n == 0:
+        raise ValueError(f"{what} expects at least one image, received shape {tuple(x.shape)}")
+    return np.concatenate([np.asarray(fn(x[i:i + batch_size]), np.float32)
+                           for i in range(0, n, batch_size)])
