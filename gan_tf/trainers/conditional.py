@@ -86,6 +86,38 @@ class LabelledGAN(GAN):
         return _common.requested_labels(labels, n, self.n_classes, f"{self.name}.sample")
 
 
+    def generator_latent_dim(self, generator, latent_dim):
+        """``latent_dim`` after checking that ``generator`` takes ``[z, y]``: z of that size
+        (its own if ``None``) and one-hot rows y of ``n_classes``."""
+        g_in = generator.input_shape
+        if not (isinstance(g_in, list) and len(g_in) == 2):
+            raise ValueError(f"{self.name}'s generator must take [z, y] (two inputs), got "
+                             f"inputs {g_in}")
+        if tuple(g_in[1][1:]) != (self.n_classes,):
+            raise ValueError(f"{self.name}'s generator takes y of shape {tuple(g_in[1][1:])}, "
+                             f"expected ({self.n_classes},) one-hot rows for n_classes="
+                             f"{self.n_classes}")
+        if latent_dim is None:
+            latent_dim = g_in[0][-1]
+        if latent_dim != g_in[0][-1]:
+            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size "
+                             f"{g_in[0][-1]}")
+        return latent_dim
+
+    def sample_latent(self, n, condition=None):
+        """``[z, y]``: z ~ N(0, I) and one-hot labels drawn uniformly (the prior p(y))."""
+        z = super().sample_latent(n)
+        return [z, one_hot(self.draw_labels(n), self.n_classes, z.dtype)]
+
+    def fake_condition(self, latent):
+        return latent[1]
+
+    def sampling_latent(self, n, seed, labels=None):
+        labels = self.sample_labels(n, seed, labels)
+        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
+        return [z, one_hot(labels, self.n_classes)]
+
+
 class ConditionalGAN(LabelledGAN):
     """cGAN (arXiv:1411.1784, eq. 2): ``generator([z, y])`` and ``discriminator([x, y])`` with
     y one-hot ``(batch, n_classes)``; the loss family of ``GAN`` (non-saturating by default;
@@ -108,36 +140,20 @@ class ConditionalGAN(LabelledGAN):
                          **kwargs)
 
     def network_shapes(self, generator, discriminator, latent_dim):
-        g_in, d_in = generator.input_shape, discriminator.input_shape
-        if not (isinstance(g_in, list) and len(g_in) == 2):
-            raise ValueError(f"{self.name}'s generator must take [z, y] (two inputs), got "
-                             f"inputs {g_in}")
+        latent_dim = self.generator_latent_dim(generator, latent_dim)
+        d_in = discriminator.input_shape
         if not (isinstance(d_in, list) and len(d_in) == 2):
             raise ValueError(f"{self.name}'s discriminator must take [x, y] (two inputs), got "
                              f"inputs {d_in}")
-        for shape, role in ((g_in[1], "generator"), (d_in[1], "discriminator")):
-            if tuple(shape[1:]) != (self.n_classes,):
-                raise ValueError(f"{self.name}'s {role} takes y of shape {tuple(shape[1:])}, "
-                                 f"expected ({self.n_classes},) one-hot rows for n_classes="
-                                 f"{self.n_classes}")
-        if latent_dim is None:
-            latent_dim = g_in[0][-1]
-        if latent_dim != g_in[0][-1]:
-            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size "
-                             f"{g_in[0][-1]}")
+        if tuple(d_in[1][1:]) != (self.n_classes,):
+            raise ValueError(f"{self.name}'s discriminator takes y of shape "
+                             f"{tuple(d_in[1][1:])}, expected ({self.n_classes},) one-hot rows "
+                             f"for n_classes={self.n_classes}")
         g_out = tuple(generator.output_shape[1:])
         if tuple(d_in[0][1:]) != g_out:
             raise ValueError(f"generator output shape {g_out} does not match discriminator "
                              f"input shape {tuple(d_in[0][1:])}")
         return latent_dim, g_out
-
-    def sample_latent(self, n, condition=None):
-        """``[z, y]``: z ~ N(0, I) and one-hot labels drawn uniformly (the prior p(y))."""
-        z = super().sample_latent(n)
-        return [z, one_hot(self.draw_labels(n), self.n_classes, z.dtype)]
-
-    def fake_condition(self, latent):
-        return latent[1]
 
     def discriminate(self, x, condition=None, training=True):
         if condition is None:
@@ -145,11 +161,6 @@ class ConditionalGAN(LabelledGAN):
         if condition.shape.rank == 1:      # integer labels of real images
             condition = one_hot(condition, self.n_classes, x.dtype)
         return self.discriminator([x, tf.cast(condition, x.dtype)], training=training)
-
-    def sampling_latent(self, n, seed, labels=None):
-        labels = self.sample_labels(n, seed, labels)
-        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
-        return [z, one_hot(labels, self.n_classes)]
 
 
 class ACGAN(LabelledGAN):
@@ -195,15 +206,8 @@ class ACGAN(LabelledGAN):
         self.class_accuracy_tracker = self.add_tracker("d_class_accuracy")
 
     def network_shapes(self, generator, discriminator, latent_dim):
-        g_in, d_in, d_out = (generator.input_shape, discriminator.input_shape,
-                             discriminator.output_shape)
-        if not (isinstance(g_in, list) and len(g_in) == 2):
-            raise ValueError(f"{self.name}'s generator must take [z, y] (two inputs), got "
-                             f"inputs {g_in}")
-        if tuple(g_in[1][1:]) != (self.n_classes,):
-            raise ValueError(f"{self.name}'s generator takes y of shape {tuple(g_in[1][1:])}, "
-                             f"expected ({self.n_classes},) one-hot rows for n_classes="
-                             f"{self.n_classes}")
+        latent_dim = self.generator_latent_dim(generator, latent_dim)
+        d_in, d_out = discriminator.input_shape, discriminator.output_shape
         if isinstance(d_in, list):
             raise ValueError(f"{self.name}'s discriminator must take the image alone (AC-GAN's "
                              f"D is not told the class), got inputs {d_in}")
@@ -211,24 +215,11 @@ class ACGAN(LabelledGAN):
         if heads != [(1,), (self.n_classes,)]:
             raise ValueError(f"{self.name}'s discriminator must return [source logit (batch, 1),"
                              f" class logits (batch, {self.n_classes})], got outputs {d_out}")
-        if latent_dim is None:
-            latent_dim = g_in[0][-1]
-        if latent_dim != g_in[0][-1]:
-            raise ValueError(f"latent_dim={latent_dim} but the generator expects z of size "
-                             f"{g_in[0][-1]}")
         g_out = tuple(generator.output_shape[1:])
         if tuple(d_in[1:]) != g_out:
             raise ValueError(f"generator output shape {g_out} does not match discriminator "
                              f"input shape {tuple(d_in[1:])}")
         return latent_dim, g_out
-
-    def sample_latent(self, n, condition=None):
-        """``[z, y]``: z ~ N(0, I) and one-hot classes c ~ p_c, uniform (section 3)."""
-        z = super().sample_latent(n)
-        return [z, one_hot(self.draw_labels(n), self.n_classes, z.dtype)]
-
-    def fake_condition(self, latent):
-        return latent[1]
 
     def discriminate(self, x, condition=None, training=True):
         """``(source_logit, class_logits)`` of D(x); the condition is not shown to D."""
@@ -254,11 +245,6 @@ class ACGAN(LabelledGAN):
         default) + the class cross-entropy of the fake's drawn class."""
         source = self.g_loss_fn(None, fake_logits[0], reduction="none")
         return source + losses_lib.class_cross_entropy(fake_logits[1], fake_condition, "none")
-
-    def sampling_latent(self, n, seed, labels=None):
-        labels = self.sample_labels(n, seed, labels)
-        z = keras.random.normal((int(n), self.latent_dim), seed=seed)
-        return [z, one_hot(labels, self.n_classes)]
 
     def predict_classes(self, x, batch_size=256):
         """D's auxiliary classifier: argmax of the class logits of images ``x``, as int32."""
