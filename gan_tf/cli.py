@@ -4,10 +4,11 @@
         [--resume/--no-resume] [--strategy auto] [--mixed-precision mixed_bfloat16] [--jit]
     python -m gan_tf sample --checkpoint outputs/run [--n 64] [--label 3] [--out grid.png]
 
-Models (``MODELS``): ``mlp_gan``, ``dcgan``, ``lsgan``, ``wgan``, ``wgan_gp`` and the
-class-conditional ``cgan``, each trained by its ``gan_tf.trainers`` class with that class's (the
-paper's) optimizer defaults. A conditional model trains on the data set's labels, and ``sample
---label K`` draws class K (by default the classes in turn). ``train`` shows a
+Models (``MODELS``): ``mlp_gan``, ``dcgan``, ``lsgan``, ``wgan``, ``wgan_gp``, the
+class-conditional ``cgan`` and ``acgan``, and ``infogan``, each trained by its ``gan_tf.trainers``
+class with that class's (the paper's) optimizer defaults. ``cgan`` and ``acgan`` train on the
+data set's labels and ``sample --label K`` draws class K (by default the classes in turn);
+``infogan`` trains without labels and ``--label K`` sets its categorical code c1 = K. ``train`` shows a
 progress bar, writes TensorBoard logs (``<out>/logs``), a sample grid per
 epoch (``<out>/samples``), a checkpoint per epoch (``<out>/checkpoints``, resumed when the same
 command runs again), the generator as ``<out>/generator.keras`` and, where a classifier is
@@ -38,8 +39,14 @@ MODELS = {
                "generator, DCGAN critic with layer norm and no dropout, chapter 5",
     "cgan": "conditional GAN (arXiv:1411.1784): the book's DCGAN networks with the label "
             "concatenated to z and, as constant planes, to the image, chapter 6.1",
+    "acgan": "AC-GAN (arXiv:1610.09585): the paper's CIFAR-10 networks adapted to 28x28, D with "
+             "source and class heads, chapter 6.2",
+    "infogan": "InfoGAN (arXiv:1606.03657): the paper's MNIST networks, 62 noise + Cat(10) + "
+               "2 x U(-1, 1) codes, Adam 2e-4 (D, Q) / 1e-3 (G), chapter 6.3",
 }
-CONDITIONAL = ("cgan",)           # trained on (images, labels); sample takes --label
+LABELLED = ("cgan", "acgan")      # trained on (images, labels)
+# the conditional models and the sample() keyword that --label sets
+CONDITIONAL = {"cgan": "labels", "acgan": "labels", "infogan": "category"}
 DATASETS = ("fashion_mnist", "mnist", "digits")
 N_CLASSES = 10                    # every data set of DATASETS has 10 classes
 STRATEGIES = ("auto", "tpu", "mirrored", "default")  # gan_tf.distribute.KINDS, without TF
@@ -116,6 +123,15 @@ def _build(model, image_shape, latent_dim, seed):
             models.build_conditional_dcgan_generator(latent_dim, N_CLASSES, image_shape),
             models.build_conditional_dcgan_discriminator(image_shape, N_CLASSES),
             n_classes=N_CLASSES, seed=seed)
+    if model == "acgan":
+        return trainers.ACGAN(models.build_acgan_generator(latent_dim, N_CLASSES, image_shape),
+                              models.build_acgan_discriminator(image_shape, N_CLASSES),
+                              n_classes=N_CLASSES, seed=seed)
+    if model == "infogan":      # --latent-dim is the size of the noise z (the paper's 62)
+        return trainers.InfoGAN(
+            models.build_infogan_generator(latent_dim, N_CLASSES, 2, image_shape),
+            models.build_infogan_discriminator(image_shape, N_CLASSES, 2),
+            n_categories=N_CLASSES, n_continuous=2, seed=seed)
     g = models.build_dcgan_generator(latent_dim, image_shape)
     if model == "wgan_gp":  # the penalty is per example: no batch norm (and no dropout)
         critic = models.build_dcgan_discriminator(image_shape, norm="layer", dropout=0.0)
@@ -163,8 +179,9 @@ def train(args):
     config.set_seed(args.seed)
     size = None if args.image_size is None else (args.image_size, args.image_size)
     x, labels = data.load_arrays(args.dataset, "train", limit=args.limit, image_size=size)
+    latent_dim = args.latent_dim or (62 if args.model == "infogan" else 100)
     run = {"model": args.model, "dataset": args.dataset, "image_shape": list(x.shape[1:]),
-           "latent_dim": args.latent_dim, "seed": args.seed, "precision": args.mixed_precision,
+           "latent_dim": latent_dim, "seed": args.seed, "precision": args.mixed_precision,
            "jit": args.jit, "image_size": args.image_size}
     run_file = out / "run.json"
     if run_file.exists() and args.resume:
@@ -175,7 +192,7 @@ def train(args):
     _check_full_step(args, len(x), batch_per_step(gan, args.batch_size), gan.d_steps)
     out.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, indent=1))
-    ds = data.to_dataset(x, labels.astype("int32") if args.model in CONDITIONAL else None,
+    ds = data.to_dataset(x, labels.astype("int32") if args.model in LABELLED else None,
                          batch_size=batch_per_step(gan, args.batch_size), seed=args.seed,
                          drop_remainder=True, resumable=True)
     checkpoint = callbacks.Checkpoint(out, resume=args.resume)
@@ -231,25 +248,33 @@ def sample(args):
 
     from gan_tf import callbacks, distribute, plotting
 
-    if run_dir.suffix == ".keras":
+    run_file = (run_dir.parent if run_dir.suffix == ".keras" else run_dir) / "run.json"
+    run = json.loads(run_file.read_text()) if run_file.exists() else None
+    if run is not None and args.label is not None:
+        if run["model"] not in CONDITIONAL:
+            raise CliError(f"--label {args.label}: {run['model']} is unconditional; labels "
+                           f"need one of {', '.join(CONDITIONAL)}")
+        if args.label >= N_CLASSES:
+            raise CliError(f"--label {args.label}: expected a class in [0, {N_CLASSES - 1}]")
+    condition = ({} if args.label is None or run is None
+                 else {CONDITIONAL[run["model"]]: args.label})
+    if run_dir.suffix == ".keras" and run is not None:
+        # the generator of a run: its trainer knows the prior (InfoGAN's codes, the labels)
+        gan = _make_trainer(run, distribute.strategy("default"))
+        gan.generator.set_weights(keras.saving.load_model(run_dir).get_weights())
+        images = gan.sample(args.n, seed=args.seed, **condition)
+    elif run_dir.suffix == ".keras":
         generator = keras.saving.load_model(run_dir)
         y = _label_input(generator, args.label, args.n)
         z_dim = (generator.input_shape[0] if y is not None else generator.input_shape)[-1]
         z = keras.random.normal((args.n, z_dim), seed=args.seed)
         images = generator.predict(z if y is None else [z, y], verbose=0)
     else:
-        run = json.loads((run_dir / "run.json").read_text())
-        if args.label is not None and run["model"] not in CONDITIONAL:
-            raise CliError(f"--label {args.label}: {run['model']} is unconditional; labels "
-                           f"need one of {', '.join(CONDITIONAL)}")
-        if args.label is not None and args.label >= N_CLASSES:
-            raise CliError(f"--label {args.label}: expected a class in [0, {N_CLASSES - 1}]")
         latest = callbacks.Checkpoint(run_dir).latest()
         if latest is None:
             raise CliError(f"{run_dir} has no checkpoint yet")
         gan = _make_trainer(run, distribute.strategy("default"))
         gan.load_weights(latest[1])
-        condition = {} if args.label is None else {"labels": args.label}
         images = gan.sample(args.n, seed=args.seed, **condition)
     out = Path(args.out) if args.out else (run_dir.parent if run_dir.suffix else run_dir) / "sample_grid.png"
     plotting.close(plotting.image_grid(images, path=out))
@@ -276,7 +301,8 @@ def parser():
                    help="use the first N training images")
     t.add_argument("--image-size", type=_positive_int, default=None,
                    help="resize images (DCGAN models: 28, or a power of two >= 8 such as 32, 64)")
-    t.add_argument("--latent-dim", type=_positive_int, default=100)
+    t.add_argument("--latent-dim", type=_positive_int, default=None,
+                   help="size of the noise z (default 100; infogan: 62, the paper's)")
     t.add_argument("--seed", type=_non_negative_int, default=0)
     t.add_argument("--eval-samples", type=int, default=5000)
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
@@ -287,7 +313,7 @@ def parser():
     s.add_argument("--n", type=_positive_int, default=64)
     s.add_argument("--seed", type=_non_negative_int, default=0)
     s.add_argument("--label", type=_non_negative_int, default=None,
-                   help=f"class to draw, for the conditional models ({', '.join(CONDITIONAL)}); "
+                   help="class to draw (cgan, acgan) or categorical code c1 (infogan); "
                         "default: the classes in turn")
     s.add_argument("--out", default=None, help="PNG path (default: <run>/sample_grid.png)")
     s.set_defaults(func=sample)

@@ -1,6 +1,7 @@
 """python -m gan_tf: train, resume by rerunning, sample; clear errors for unknown names."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -66,10 +67,13 @@ def test_unknown_names_are_clear_errors(args, message, tmp_path):
     ("wgan", "WGAN", ("RMSprop", 5e-5, None, None), 5),
     ("wgan_gp", "WGANGP", ("Adam", 1e-4, 0.0, 0.9), 5),
     ("cgan", "ConditionalGAN", ("Adam", 2e-4, 0.5, 0.999), 1),
+    ("acgan", "ACGAN", ("Adam", 2e-4, 0.5, 0.999), 1),
+    ("infogan", "InfoGAN", ("Adam", (2e-4, 1e-3), 0.5, 0.999), 1),   # (D and Q, G)
 ])
 def test_each_registered_model_is_its_papers_trainer_with_its_defaults(model, trainer, optimizer,
                                                                         d_steps):
     import keras
+    import numpy as np
 
     from gan_tf import cli, distribute
 
@@ -78,8 +82,9 @@ def test_each_registered_model_is_its_papers_trainer_with_its_defaults(model, tr
     gan = cli._make_trainer(run, distribute.strategy("default"))
     assert type(gan).__name__ == trainer and gan.d_steps == d_steps
     assert cli.batch_per_step(gan, 64) == 64 * d_steps
-    for opt in (gan.d_optimizer, gan.g_optimizer):
-        name, lr, beta_1, beta_2 = optimizer
+    name, lrs, beta_1, beta_2 = optimizer
+    for opt, lr in zip((gan.d_optimizer, gan.g_optimizer),
+                       lrs if isinstance(lrs, tuple) else (lrs, lrs)):
         assert type(opt).__name__ == name
         assert float(opt.learning_rate) == pytest.approx(lr)
         if beta_1 is not None:
@@ -94,6 +99,9 @@ def test_each_registered_model_is_its_papers_trainer_with_its_defaults(model, tr
         assert norms == {"BatchNormalization"}
     images = gan.sample(3, seed=0)
     assert images.shape == (3, 28, 28, 1)
+    if model in cli.CONDITIONAL:          # --label K is this keyword of sample()
+        one = gan.sample(3, seed=0, **{cli.CONDITIONAL[model]: 1})
+        assert one.shape == (3, 28, 28, 1) and np.abs(one - images).max() > 0
 
 
 def test_cgan_trains_on_labels_and_samples_the_requested_class(tmp_path, capsys):
@@ -114,6 +122,14 @@ def test_cgan_trains_on_labels_and_samples_the_requested_class(tmp_path, capsys)
     assert (tmp_path / "three.png").stat().st_size > 1000
     assert cli.main(["sample", "--checkpoint", str(run / "generator.keras"), "--n", "4",
                      "--label", "3", "--out", str(tmp_path / "three_keras.png")]) == 0
+    bare = tmp_path / "bare"             # a generator file without its run: z ~ N(0, I), y
+    bare.mkdir()
+    shutil.copy(run / "generator.keras", bare / "g.keras")
+    assert cli.main(["sample", "--checkpoint", str(bare / "g.keras"), "--n", "4", "--label", "3",
+                     "--out", str(tmp_path / "bare.png")]) == 0
+    assert (tmp_path / "bare.png").stat().st_size > 1000
+    assert cli.main(["sample", "--checkpoint", str(bare / "g.keras"), "--label", "11"]) == 2
+    assert "--label 11: expected a class in [0, 9]" in capsys.readouterr().err
     generator = keras.saving.load_model(run / "generator.keras")
     z = keras.random.normal((4, 100), seed=0)
     y = np.eye(10, dtype="float32")[[3] * 4]
