@@ -130,6 +130,18 @@ def test_sgan_checks_the_labelled_batch(labels, match):
                 epochs=1, verbose=0)
 
 
+def test_sgan_refuses_labelled_batches_smaller_than_its_minibatches():
+    """With d_steps = 2 each step splits the labelled batch in two: one labelled image would
+    leave an empty minibatch (a NaN loss), so fit says so first."""
+    gan = trainers.SGAN(*_nets(K + 1), n_classes=K, d_steps=2, seed=0)
+    gan.compile()
+    ds = tf.data.Dataset.from_tensors((np.zeros((12, 2), np.float32),
+                                       (np.zeros((1, 2), np.float32), np.zeros(1, np.int32))))
+    with pytest.raises(ValueError, match="needs labelled batches of at least 2 images .*"
+                                         "received 1; raise labelled_batch_size"):
+        gan.fit(ds, epochs=1, verbose=0)
+
+
 def test_sgan_fits_semi_supervised_batches_and_classifies_with_k_logits():
     gan = trainers.SGAN(*_nets(K), n_classes=K, variant="salimans", seed=0)
     gan.compile(d_optimizer=_adam(), g_optimizer=_adam())

@@ -166,6 +166,11 @@ class SGAN(GAN):
         else:
             checks.check_finite(x_l, what)
         checks.check_labels(y_l, self.n_classes, f"{self.name} (labelled batch)", n=len(x_l))
+        min_batch, needs = self.batch_needs()
+        if len(x_l) < min_batch:       # an empty labelled minibatch gives NaN losses
+            raise ValueError(f"{self.name} needs labelled batches of at least {min_batch} "
+                             f"images ({needs}), received {len(x_l)}; raise "
+                             f"labelled_batch_size")
         return None
 
     # -- the discriminator/classifier -------------------------------------------------------
