@@ -32,3 +32,10 @@ from gan_tf.metrics.scores import (  # noqa: F401
 )
 from gan_tf.metrics.evaluate import evaluate  # noqa: F401
 from gan_tf.metrics.modes import mode_coverage  # noqa: F401
+from gan_tf.metrics.fidelity import (  # noqa: F401
+    feature_distance,
+    laplacian_energy_ratio,
+    psnr,
+    ssim,
+    y_channel,
+)

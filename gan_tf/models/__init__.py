@@ -21,3 +21,9 @@ from gan_tf.models.conditional import (  # noqa: F401
     build_conditional_dcgan_discriminator,
     build_conditional_dcgan_generator,
 )
+from gan_tf.models.srgan import (  # noqa: F401
+    build_patch_feature_network,
+    build_srgan_discriminator,
+    build_srresnet_generator,
+    build_vgg19_features,
+)
