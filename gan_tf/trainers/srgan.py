@@ -44,12 +44,14 @@ CONTENTS = ("features", "mse")
 def paper_adam(total_steps=None):
     """Adam with the paper's settings (arXiv:1609.04802, section 3.2): beta_1 = 0.9 and
     learning rate 1e-4; with ``total_steps`` the rate drops to 1e-5 for the second half of
-    the steps, as SRGAN's 10^5 + 10^5 updates. See chapter 6.1."""
+    the steps, as SRGAN's 10^5 + 10^5 updates (updates 0 to ``total_steps // 2 - 1`` at 1e-4,
+    the rest at 1e-5; the optimizer counts from 0). See chapter 6.1."""
     rate = PAPER_LEARNING_RATE
     if total_steps is not None:
         total_steps = checks.positive_int(total_steps, "total_steps")
+        # PiecewiseConstantDecay: step <= boundary -> first value
         rate = keras.optimizers.schedules.PiecewiseConstantDecay(
-            [total_steps // 2], [PAPER_LEARNING_RATE, PAPER_LATE_LEARNING_RATE])
+            [max(total_steps // 2 - 1, 0)], [PAPER_LEARNING_RATE, PAPER_LATE_LEARNING_RATE])
     return keras.optimizers.Adam(rate, beta_1=0.9)
 
 
