@@ -2,7 +2,7 @@
 against depth_to_space and the paper's formula, the fig. 4 networks' sizes and parameter counts,
 the SRResNet step and the SRGAN step (eq. 3: content MSE + 1e-3 x -log D(G(LR))) against
 hand-written GradientTape steps, the pairing of fakes with their HR images, VGG19's phi_54 with
-random weights and its caffe preprocessing, the offline-weights error, the rotation task of the
+random weights and its caffe preprocessing, the offline-weights error, the photo task of the
 offline feature network, and the input errors."""
 
 import keras
@@ -344,25 +344,30 @@ def test_vgg19_imagenet_offline_error_says_what_was_tried(monkeypatch):
         models.build_vgg19_features()
 
 
-def test_rotation_task_rotates_each_crop_four_times():
+def test_photo_task_crops_shuffles_channels_and_rotates_as_documented():
     images = np.random.default_rng(0).uniform(-1, 1, (2, 6, 5, 3)).astype(np.float32)
-    x, y = srgan_lib.rotation_task(images, crop=4, crops_per_image=1, seed=0)
-    assert x.shape == (8, 4, 4, 3)
-    np.testing.assert_array_equal(y, [0, 1, 2, 3, 0, 1, 2, 3])
-    for k in range(4):
-        np.testing.assert_array_equal(x[k], np.rot90(x[0], k, axes=(0, 1)))
-    rng = np.random.default_rng(0)                          # the documented crop positions
-    top, left = rng.integers(0, 3), rng.integers(0, 2)
-    np.testing.assert_array_equal(x[0], images[0, top:top + 4, left:left + 4])
+    x, y = srgan_lib.photo_task(images, [3, 1], crop=4, crops_per_image=2, seed=0)
+    assert x.shape == (4, 4, 4, 3)
+    np.testing.assert_array_equal(y, [3, 3, 1, 1])
+    rng = np.random.default_rng(0)                          # top, left, permutation, k
+    for i in range(4):
+        top, left = rng.integers(0, 3), rng.integers(0, 2)
+        perm, k = rng.permutation(3), rng.integers(0, 4)
+        crop = images[i // 2, top:top + 4, left:left + 4][..., perm]
+        np.testing.assert_array_equal(x[i], np.rot90(crop, k, axes=(0, 1)))
     with pytest.raises(ValueError, match="crop must be at most the images' smaller side 5"):
-        srgan_lib.rotation_task(images, crop=6)
+        srgan_lib.photo_task(images, [0, 1], crop=6)
+    with pytest.raises(ValueError, match=r"one label per image \(2\), received shape \(3,\)"):
+        srgan_lib.photo_task(images, [0, 1, 2])
 
 
 def test_train_patch_features_returns_a_frozen_fully_convolutional_network():
     images = np.random.default_rng(0).uniform(-1, 1, (4, 12, 12, 3)).astype(np.float32)
-    net, history = trainers.train_patch_features(images, filters=(4, 8), crop=8, epochs=1,
-                                                 batch_size=16)
+    net, history = trainers.train_patch_features(images, [0, 1, 0, 1], filters=(4, 8), crop=8,
+                                                 crops_per_image=2, epochs=1, batch_size=16)
     assert not net.trainable and set(history) == {"loss", "accuracy"}
+    with pytest.raises(ValueError, match="needs a label per image"):
+        trainers.train_patch_features(images)
     assert net(np.zeros((1, 20, 16, 3), np.float32)).shape == (1, 10, 8, 8)
     scale = srgan_lib.match_feature_scale(net, images, np.clip(images * 0.5, -1, 1))
     pixels = np.mean((images * 0.5) ** 2)

@@ -197,7 +197,7 @@ def build_patch_feature_network(filters=(32, 64), channels=3, name="patch_featur
     feature maps of a small VGG-like CNN. NOT VGG and not trained on ImageNet: without a
     network there are no ImageNet weights, so ``gan_tf.trainers.train_patch_features`` trains
     this network here, on the training photos' patches, with a self-supervised task (which
-    of four rotations a patch shows).
+    photo a crop comes from, its colours shuffled and turned by a multiple of 90 degrees).
 
     Layout (VGG's, smaller): for each ``n`` in ``filters`` a block of two 3x3 convolutions
     with ``n`` maps and ReLU, the blocks separated by 2x2 max pooling; the output is the last
