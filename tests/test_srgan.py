@@ -114,6 +114,15 @@ def test_generator_output_is_scale_times_input_in_tanh_range():
         models.build_srresnet_generator(scale=3)
 
 
+def test_generator_saves_and_loads_with_its_pixel_shuffle(tmp_path):
+    g = _generator()
+    g.save(tmp_path / "g.keras")
+    loaded = keras.saving.load_model(tmp_path / "g.keras")
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 4, 4, 3)).astype(np.float32)
+    np.testing.assert_allclose(loaded(x).numpy(), g(x).numpy(), rtol=1e-6, atol=1e-7)
+    assert isinstance(loaded.get_layer("up0_shuffle"), layers.PixelShuffle)
+
+
 def test_paper_networks_have_fig_4_parameter_counts():
     g = models.build_srresnet_generator()
     conv = lambda k, i, o: k * k * i * o + o      # noqa: E731
@@ -305,7 +314,7 @@ def test_paper_adam_drops_to_1e5_half_way():
 # -- feature networks -----------------------------------------------------------------------------
 
 def test_caffe_preprocessing_numbers():
-    x = np.array([[[[-1.0, -1.0, -1.0], [1.0, -1.0, 0.0]]]], np.float32)     # black; (255, 0, 127.5)
+    x = np.array([[[[-1.0, -1.0, -1.0], [1.0, -1.0, 0.0]]]], np.float32)   # black, (255 0 127.5)
     out = srgan_models.CaffePreprocess()(x).numpy()
     np.testing.assert_allclose(out[0, 0, 0], [-103.939, -116.779, -123.68], rtol=1e-6)
     np.testing.assert_allclose(out[0, 0, 1], [127.5 - 103.939, -116.779, 255 - 123.68],
