@@ -262,3 +262,42 @@ class Dropout(keras.layers.Dropout):
             return rng.dropout(inputs, self.rate, self.seed_generator,
                                noise_shape=self.noise_shape)
         return inputs
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class PixelShuffle(keras.layers.Layer):
+    """The periodic shuffle of the sub-pixel convolution (Shi et al., arXiv:1609.05158, eq. 4):
+    ``(batch, H, W, C * r**2)`` -> ``(batch, r * H, r * W, C)`` for NHWC maps, ``r = scale``.
+
+    With ``y`` the row and ``x`` the column of the output, ``PS(T)[y, x, c] = T[y // r, x // r,
+    C * r * (y % r) + C * (x % r) + c]``: the channel index runs fastest, then the column
+    offset, then the row offset. In TensorFlow this IS ``tf.nn.depth_to_space(T, r)`` (same
+    ordering; the layer calls it). PyTorch's ``nn.PixelShuffle`` orders the channels the other
+    way round (``c * r**2 + r * (y % r) + (x % r)``, channel slowest): a convolution ported
+    from a PyTorch SRGAN needs its output channels permuted before this layer. SRGAN's
+    generator upsamples with it (Ledig et al., arXiv:1609.04802, fig. 4). See chapter 6.1.
+    """
+
+    def __init__(self, scale=2, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
+            raise ValueError(f"scale must be a positive int, got {scale!r}")
+        self.scale = int(scale)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if len(input_shape) != 4 or (channels is not None and channels % self.scale ** 2):
+            raise ValueError(f"PixelShuffle({self.scale}) expects (batch, H, W, C * "
+                             f"{self.scale ** 2}) maps, received shape {tuple(input_shape)}")
+
+    def call(self, x):
+        return tf.nn.depth_to_space(x, self.scale)
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        r = self.scale
+        return (b, None if h is None else h * r, None if w is None else w * r,
+                None if c is None else c // r ** 2)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}

@@ -70,9 +70,28 @@ SCRIPT = textwrap.dedent(r"""
         return trainers.ACGAN(g, d, n_classes=4, seed=5, d_steps=d_steps)
 
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
+    def srgan(d_steps):   # x2 SRGAN without batch norm: conv, pixel shuffle, conv
+        from gan_tf.layers import PixelShuffle
+        keras.utils.set_random_seed(0)
+        lr = keras.Input((None, None, 3))
+        h = PixelShuffle(2)(keras.layers.Conv2D(16, 3, padding="same", activation="relu")(lr))
+        g = keras.Model(lr, keras.layers.Conv2D(3, 3, padding="same", activation="tanh")(h))
+        x = keras.Input((8, 8, 3))
+        h = keras.layers.Conv2D(4, 3, strides=2, activation="relu")(x)
+        d = keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(h)))
+        phi = keras.Model(lr, keras.layers.Conv2D(4, 1, activation="relu")(lr))
+        return trainers.SRGAN(g, d, phi, seed=5, d_steps=d_steps, adversarial_weight=0.1)
+
+    def pairs(batch):     # (hr, lr) in [-1, 1]
+        rng = np.random.default_rng(1)
+        hr = rng.uniform(-1, 1, (batch, 8, 8, 3)).astype(np.float32)
+        lr = rng.uniform(-1, 1, (batch, 4, 4, 3)).astype(np.float32)
+        return tf.data.Dataset.from_tensor_slices((hr, lr)).batch(batch)
+
+    # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
               "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring),
-              "ACGAN": (acgan, labelled)}
+              "ACGAN": (acgan, labelled), "SRGAN": (srgan, pairs)}
 
     def run(strategy, trainer_name, d_steps):
         make, data = MAKERS[trainer_name]
@@ -101,7 +120,7 @@ SCRIPT = textwrap.dedent(r"""
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
-           ("ACGAN", 2)]
+           ("ACGAN", 2), ("SRGAN", 2)]
 
 
 @pytest.fixture(scope="module")

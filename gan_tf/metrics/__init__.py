@@ -34,3 +34,10 @@ from gan_tf.metrics.evaluate import evaluate  # noqa: F401
 from gan_tf.metrics.modes import mode_coverage  # noqa: F401
 from gan_tf.metrics.conditional import evaluate_per_class  # noqa: F401
 from gan_tf.metrics.clustering import match_clusters  # noqa: F401
+from gan_tf.metrics.fidelity import (  # noqa: F401
+    feature_distance,
+    laplacian_energy_ratio,
+    psnr,
+    ssim,
+    y_channel,
+)

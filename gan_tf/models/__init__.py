@@ -28,3 +28,9 @@ from gan_tf.models.infogan import (  # noqa: F401
     build_infogan_generator,
 )
 from gan_tf.models.semi_supervised import build_sgan_discriminator  # noqa: F401
+from gan_tf.models.srgan import (  # noqa: F401
+    build_patch_feature_network,
+    build_srgan_discriminator,
+    build_srresnet_generator,
+    build_vgg19_features,
+)
