@@ -157,3 +157,13 @@ def test_conditional_dcgan_networks_see_the_label():
     assert mg.count_params() == (100 * 200 + 200) + (10 * 1000 + 1000) + (1200 * 1200 + 1200) \
         + (1200 * 784 + 784)
     assert md.output_shape == (None, 1)
+
+
+def test_cgan_fit_on_arrays_drops_a_short_last_batch_and_keeps_the_labels():
+    """9 examples in batches of 4 with d_steps = 2: the last batch (1 example) cannot fill two
+    minibatches, so fit drops it, and the two kept batches still carry their labels."""
+    x, y = _data(9)
+    gan = trainers.ConditionalGAN(*_nets(), n_classes=K, d_steps=2, seed=0)
+    gan.compile(d_optimizer=_adam(), g_optimizer=_adam())
+    gan.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 2

@@ -152,12 +152,13 @@ def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
                 raise _no_batch(what, f"the first batch holds {min(size, n)} examples, fewer than "
                                       f"the {min_batch} a step needs ({needs})")
             if 0 < n % size < min_batch:
-                ds = tf.data.Dataset.from_tensor_slices(real)
+                # the whole batch structure (images and any labels or conditions) is kept
+                y = kwargs.pop("y", None)
+                ds = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
                 if kwargs.pop("shuffle", True):
                     ds = ds.shuffle(n, reshuffle_each_iteration=True)
                 x = ds.batch(size, drop_remainder=True)
                 kwargs.pop("batch_size", None)
-                kwargs.pop("y", None)   # the trainers train on x alone
     if isinstance(x, tf.data.Dataset):
         x, kwargs = fit_dataset(x, kwargs, what, min_batch, needs)
     return x, kwargs
