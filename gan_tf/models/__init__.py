@@ -21,3 +21,9 @@ from gan_tf.models.conditional import (  # noqa: F401
     build_conditional_dcgan_discriminator,
     build_conditional_dcgan_generator,
 )
+from gan_tf.models.lapgan import (  # noqa: F401
+    build_lapgan_coarse_discriminator,
+    build_lapgan_coarse_generator,
+    build_lapgan_level_discriminator,
+    build_lapgan_level_generator,
+)

@@ -9,3 +9,4 @@ from gan_tf.trainers.gan import GAN  # noqa: F401
 from gan_tf.trainers.vae import VAE  # noqa: F401
 from gan_tf.trainers.wgan import LSGAN, WGAN, WGANGP  # noqa: F401
 from gan_tf.trainers.conditional import ConditionalGAN  # noqa: F401
+from gan_tf.trainers.lapgan import LAPGAN, LAPGANLevel, build_lapgan  # noqa: F401
