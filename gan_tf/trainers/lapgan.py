@@ -71,7 +71,8 @@ class LAPGANLevel(GAN):
         self.n_classes = None if n_classes is None else checks.positive_int(n_classes,
                                                                              "n_classes")
         if name is None:
-            name = f"lapgan_level_{generator.output_shape[1]}"
+            name = (f"lapgan_level_{generator.output_shape[1]}"
+                    if isinstance(generator, keras.Model) else "lapgan_level")
         super().__init__(generator, discriminator, name=name, **kwargs)
 
     def network_shapes(self, generator, discriminator, latent_dim):
@@ -317,7 +318,8 @@ class LAPGAN(keras.Model):
 
     def level_data(self, data, k):
         """The data of level k: ``data`` (a ``tf.data.Dataset`` of image batches or of
-        ``(images, labels)``) with the images taken k times through ``pyramid.downsample``."""
+        ``(images, labels)`` tuples) with the images taken k times through
+        ``pyramid.downsample`` (the Gaussian pyramid's level k, arXiv:1506.05751 section 3.1)."""
         if k == 0:
             return data
 
@@ -409,7 +411,8 @@ class LAPGAN(keras.Model):
             if labels is not None:
                 raise ValueError(f"{self.name} is unconditional: sample() takes no labels")
         else:
-            condition["labels"] = self.levels[-1].sample_labels(n, seed, labels)
+            # LabelledGAN's checks (classes in turn by default), under this model's name
+            condition["labels"] = LabelledGAN.sample_labels(self, n, seed, labels)
         K = len(self.levels) - 1
         image = self.levels[K].sample(n, seed=_level_seed(seed, K), batch_size=batch_size,
                                       **condition)
