@@ -1,15 +1,15 @@
 """Gaussian and Laplacian image pyramids: pure functions on NHWC tensors.
 
-Denton, Chintala, Szlam & Fergus 2015 (arXiv:1506.05751), section 3.1, after Burt & Adelson
-(1983):
+Denton, Chintala, Szlam & Fergus 2015 (arXiv:1506.05751), section 2.2 "Laplacian Pyramid",
+after Burt & Adelson (1983):
 
 - ``downsample`` is the paper's d(.): blur, then keep every second row and column, so a
   j x j image becomes j/2 x j/2;
 - ``upsample`` is u(.): the inverse size change, j x j -> 2j x 2j, smoothing as it expands;
 - the Gaussian pyramid is ``[I_0, I_1, ..., I_K]`` with ``I_0 = I`` and ``I_{k+1} = d(I_k)``;
-- the Laplacian pyramid (eq. 1) is ``[h_0, ..., h_{K-1}, I_K]`` with the band-pass images
-  ``h_k = I_k - u(I_{k+1})`` and the low-pass residual ``I_K`` as its last level;
-- the reconstruction (eq. 2) runs back up: ``I_k = u(I_{k+1}) + h_k``.
+- the Laplacian pyramid (the book's eq. 6-3) is ``[h_0, ..., h_{K-1}, I_K]`` with the
+  band-pass images ``h_k = I_k - u(I_{k+1})`` and the low-pass residual ``I_K`` as its last level;
+- the reconstruction (the book's eq. 6-4) runs back up: ``I_k = u(I_{k+1}) + h_k``.
 
 Reconstruction is exact for any d and u, by construction: each ``h_k`` stores what ``u`` loses,
 so ``reconstruct(laplacian_pyramid(x, levels))`` returns ``x`` up to float rounding (about 1e-7
@@ -78,13 +78,13 @@ def _filter_axis(x, axis, taps, stride=1):
 def blur(x):
     """``x`` ``(batch, h, w, c)`` convolved with the separable 5-tap binomial kernel
     ``[1, 4, 6, 4, 1] / 16`` along both axes, reflected border; same shape (h, w >= 3).
-    arXiv:1506.05751 section 3.1 (the blur of d and u). See chapter 6.1."""
+    arXiv:1506.05751 section 2.2 (the blur of d and u). See chapter 6.1."""
     x = _images(x, "blur", 3)
     return _filter_axis(_filter_axis(x, 1, TAPS), 2, TAPS)
 
 
 def downsample(x):
-    """d(.) of arXiv:1506.05751 section 3.1: ``blur(x)`` decimated by 2 (rows and columns 0, 2,
+    """d(.) of arXiv:1506.05751 section 2.2: ``blur(x)`` decimated by 2 (rows and columns 0, 2,
     4, ...); ``(batch, h, w, c)`` -> ``(batch, h/2, w/2, c)``, h and w even and >= 4.
     See chapter 6.1."""
     x = _images(x, "downsample", 4, even=True)
@@ -105,7 +105,7 @@ def _insert_zeros(x, axis):
 
 
 def upsample(x):
-    """u(.) of arXiv:1506.05751 section 3.1: zero insertion then the reflected binomial blur
+    """u(.) of arXiv:1506.05751 section 2.2: zero insertion then the reflected binomial blur
     times 4; ``(batch, h, w, c)`` -> ``(batch, 2h, 2w, c)``, h and w >= 2. Constant images
     stay constant. See chapter 6.1."""
     x = _images(x, "upsample", 2)
@@ -122,7 +122,7 @@ def _levels(levels):
 
 def gaussian_pyramid(x, levels):
     """``[I_0, ..., I_{levels-1}]``: ``I_0 = x`` and ``I_{k+1} = downsample(I_k)``
-    (arXiv:1506.05751 section 3.1); each level half the size of the one before, so the height
+    (arXiv:1506.05751 section 2.2); each level half the size of the one before, so the height
     and width must be divisible by ``2 ** (levels - 1)``. See chapter 6.1."""
     levels = _levels(levels)
     pyramid = [_images(x, "gaussian_pyramid", 1)]
@@ -133,8 +133,9 @@ def gaussian_pyramid(x, levels):
 
 def laplacian_pyramid(x, levels):
     """``[h_0, ..., h_{K-1}, I_K]`` with ``K = levels - 1``: the band-pass images
-    ``h_k = I_k - upsample(I_{k+1})`` (arXiv:1506.05751 eq. 1) of the Gaussian pyramid and its
-    coarsest level ``I_K``, the low-pass residual. ``levels=1`` gives ``[x]``.
+    ``h_k = I_k - upsample(I_{k+1})`` (arXiv:1506.05751 section 2.2; the book's eq. 6-3) of the
+    Gaussian pyramid and its coarsest level ``I_K``, the low-pass residual. ``levels=1`` gives
+    ``[x]``.
     See chapter 6.1."""
     gauss = gaussian_pyramid(x, levels)
     return [fine - upsample(coarse) for fine, coarse in zip(gauss[:-1], gauss[1:])] + [gauss[-1]]
@@ -142,8 +143,8 @@ def laplacian_pyramid(x, levels):
 
 def reconstruct(pyramid):
     """The image of a Laplacian pyramid ``[h_0, ..., h_{K-1}, I_K]``: from ``I_K`` up,
-    ``I_k = upsample(I_{k+1}) + h_k`` (arXiv:1506.05751 eq. 2); exact inverse of
-    ``laplacian_pyramid``. See chapter 6.1."""
+    ``I_k = upsample(I_{k+1}) + h_k`` (arXiv:1506.05751 section 2.2; the book's eq. 6-4); exact
+    inverse of ``laplacian_pyramid``. See chapter 6.1."""
     if not isinstance(pyramid, (list, tuple)) or not pyramid:
         raise ValueError(f"reconstruct expects a non-empty list [h_0, ..., h_(K-1), I_K], "
                          f"received {type(pyramid).__name__}")

@@ -1,4 +1,4 @@
-"""gan_tf.pyramid (arXiv:1506.05751 section 3.1): d and u against a NumPy reference of the
+"""gan_tf.pyramid (arXiv:1506.05751 section 2.2): d and u against a NumPy reference of the
 documented filters, constants preserved, the impulse response is the binomial kernel, the
 Laplacian pyramid reconstructs exactly, shapes 32 -> 16 -> 8, errors."""
 
@@ -85,11 +85,11 @@ def test_laplacian_pyramid_reconstructs_exactly(shape, levels):
     assert len(bands) == len(gauss) == levels
     for k in range(levels):
         assert bands[k].shape == (shape[0], shape[1] >> k, shape[2] >> k, shape[3])
-    for k in range(levels - 1):        # eq. 1: h_k = I_k - u(I_{k+1})
+    for k in range(levels - 1):        # h_k = I_k - u(I_{k+1})
         np.testing.assert_allclose(bands[k], gauss[k] - _np_upsample(gauss[k + 1].numpy()),
                                    atol=1e-6)
     np.testing.assert_allclose(bands[-1], gauss[-1], atol=0)
-    np.testing.assert_allclose(pyramid.reconstruct(bands), x, atol=1e-6)       # eq. 2
+    np.testing.assert_allclose(pyramid.reconstruct(bands), x, atol=1e-6)   # I_k = u(I_k+1) + h_k
 
 
 def test_pyramid_shapes_32_16_8_in_a_tf_function_with_unknown_batch():

@@ -1,8 +1,8 @@
 """gan_tf.trainers.LAPGANLevel / LAPGAN and gan_tf.models.lapgan (Denton et al.,
 arXiv:1506.05751): a level's real pair is (h_k, l_k) with h_k + l_k = I_k; its step equals a
 hand-written GradientTape step with the same noise planes; coarse-to-fine sampling is the
-reconstruction of the sampled band-pass images (eq. 3); CC-LAPGAN labels are checked and passed
-down every level; the container fits every level and its weights round-trip."""
+reconstruction of the sampled band-pass images (section 2.3); CC-LAPGAN labels are checked and
+passed down every level; the container fits every level and its weights round-trip."""
 
 import types
 
@@ -62,9 +62,10 @@ def test_level_real_pair_is_band_pass_and_low_pass_summing_to_the_image():
 
 
 def _manual_level_step(g, d, images, labels, d_steps, seed):
-    """arXiv:1506.05751 eq. 2 at one level (non-saturating G loss), written out: h = I - u(d(I)),
-    l = u(d(I)); the fakes G([z, l]) for the real minibatch's l, z uniform in [-1, 1] drawn
-    from the trainer's seed generator; D sees (h, l) (+ the one-hot labels)."""
+    """The CGAN objective of arXiv:1506.05751 (section 2.1) at one level (non-saturating G loss),
+    written out: h = I - u(d(I)), l = u(d(I)); the fakes G([z, l]) for the real minibatch's l,
+    z uniform in [-1, 1] drawn from the trainer's seed generator; D sees (h, l) (+ the one-hot
+    labels)."""
     sg = keras.random.SeedGenerator(seed)
     d_opt, g_opt = _adam(), _adam()
     d_opt.build(d.trainable_variables)
@@ -125,7 +126,7 @@ def test_sample_is_coarse_to_fine_and_the_reconstruction_of_its_levels():
                                                       (5, 4, 4, 1)]
     np.testing.assert_allclose(images, levels["gaussian"][0], atol=0)
     np.testing.assert_allclose(pyramid.reconstruct(levels["laplacian"]), images, atol=1e-6)
-    for k in range(2):       # eq. 3: I~_k = u(I~_{k+1}) + G_k(z_k, u(I~_{k+1}))
+    for k in range(2):       # section 2.3: I~_k = u(I~_{k+1}) + G_k(z_k, u(I~_{k+1}))
         low = pyramid.upsample(levels["gaussian"][k + 1]).numpy()
         np.testing.assert_allclose(levels["lowpass"][k], low, atol=1e-6)
         np.testing.assert_allclose(levels["gaussian"][k], low + levels["laplacian"][k],
@@ -276,7 +277,7 @@ def test_lapgan_weights_round_trip(tmp_path):
 def test_lapgan_networks_follow_the_paper():
     g, d = _level_nets()
     h, low = tf.constant(_images(2, seed=3)), tf.constant(_images(2, seed=4))
-    # join="add": D_k sees h + l (arXiv:1506.05751 section 3.2)
+    # join="add": D_k sees h + l (arXiv:1506.05751 section 2.3)
     np.testing.assert_allclose(d([h, low]), d([h + low, tf.zeros_like(low)]), atol=1e-5)
     cat = models.build_lapgan_level_discriminator(S, 1, filters=4, dropout=0.0, join="concat")
     assert cat.get_layer("conv_0").kernel.shape == (5, 5, 2, 4)

@@ -1,30 +1,30 @@
 """LAPGAN networks: one conditional generator/discriminator pair per pyramid level and a fully
 connected pair at the coarsest level. Denton, Chintala, Szlam & Fergus 2015 (arXiv:1506.05751),
-sections 3.2 and 4 (CIFAR10 models), with the sizes of its code (facebookarchive/eyescream,
-``cifar/scripts/train_cifar_coarse_to_fine*.lua``).
+sections 2.3 (LAPGAN) and 3 (Model Architecture & Training, CIFAR10), with the sizes of its
+code (github.com/facebookarchive/eyescream, ``cifar/scripts/train_cifar_coarse_to_fine*.lua``).
 
 Level k < K (``size`` = the level's image size, ``channels`` = the image's):
 
 - ``build_lapgan_level_generator``: G_k(z_k, l_k) -> h~_k. The noise z_k is ``noise_channels``
-  extra planes of the low-pass image l_k ("presented as a 4th 'color plane' to low-pass l_k",
-  section 4), so it grows with the level; the planes go through three 5x5 convolutions, ReLU
+  extra planes stacked on the low-pass image l_k (the paper: a fourth colour plane, section 3),
+  so its size grows with the level; the planes go through three 5x5 convolutions, ReLU
   after the first two, the last one linear with ``channels`` maps (a band-pass image is signed
   and unbounded: no tanh). Inputs ``[z (size, size, noise_channels), l (size, size,
   channels)]``, plus ``y`` one-hot ``(n_classes,)`` for CC-LAPGAN.
 - ``build_lapgan_level_discriminator``: D_k(h, l_k) -> one logit. The paper adds the low-pass
   image to the band-pass one before the first convolution ("explicitly added to h_k or h~_k",
-  section 3.2), so D_k judges the whole image I_k = l_k + h_k: ``join="add"`` (default); the
+  section 2.3), so D_k judges the whole image I_k = l_k + h_k: ``join="add"`` (default); the
   alternative ``join="concat"`` stacks h and l_k as separate channels. Then a 5x5 convolution
-  and a 5x5 stride-2 convolution, ReLU after each, dropout, one logit ("convnets with 3 and 2
-  layers", section 4). Inputs ``[h, l]`` (+ ``y``).
+  and a 5x5 stride-2 convolution, ReLU after each, dropout, one logit (G_k and D_k are convnets
+  of 3 and 2 layers, section 3). Inputs ``[h, l]`` (+ ``y``).
 
-CC-LAPGAN (section 4, class conditional): the one-hot label goes "through a linear layer whose
-output is reshaped into a single plane feature map", which is concatenated with the input
-planes of G_k and D_k (``class_plane``).
+CC-LAPGAN (section 3, class conditional): the one-hot label goes through a linear layer whose
+output is reshaped into one plane (``class_plane``), concatenated with the input planes of G_k
+and D_k (as the paper's code does).
 
-Level K: ``build_lapgan_coarse_generator`` / ``..._discriminator`` are the paper's MLPs at 8x8:
-"densely connected nets ... with 2 hidden layers and ReLU non-linearities. D_K uses Dropout and
-has 600 units/layer vs 1200 for G_K. z_K is a 100-d vector" (section 4). With ``n_classes``
+Level K: ``build_lapgan_coarse_generator`` / ``..._discriminator`` are the paper's MLPs at 8x8
+(section 3): two hidden ReLU layers each, 1200 units in G_K and 600 with dropout in D_K, and a
+100-d z_K. With ``n_classes``
 they take ``[z, y]`` / ``[x, y]``, the one-hot concatenated to the input vector (a linear map
 of y added to the first layer, the MLP form of the class plane).
 
@@ -32,10 +32,10 @@ Sizes against the paper. The coarse MLPs default to the paper's units (100-d z, 
 600-600 D; cheap at 8x8). The level convnets default to ``filters=16`` maps where the paper has
 128 (and 7x7, 7x7, 5x5 generator kernels in its code): the 5x5 layers between two stacks of
 maps cost ``filters ** 2`` multiply-adds per pixel, 64x more at 128 maps, too slow for the
-book's few-minute CPU runs at 32x32 (16 maps: the 32x32 level's step on a batch of 64 takes
-about 0.1-0.2 s on 2 CPU cores; 32 maps about 3x that). ``filters=128`` gives the paper's
+book's few-minute CPU runs at 32x32 (16 maps: the 32x32 level's step on a batch of 64 took
+about 0.2 s on 2 shared CPU cores; 32 maps about 3x that). ``filters=128`` gives the paper's
 width.
-All convolutions pad ``"same"`` (the paper's D used unpadded ones; only border pixels differ).
+All convolutions pad ``"same"`` (the paper's code left D's unpadded; only borders differ).
 Outputs: G_K tanh (images in [-1, 1], like their low-pass versions); G_k linear; D logits (the
 losses apply the sigmoid). See chapter 6.1.
 """
@@ -52,7 +52,7 @@ JOINS = ("add", "concat")
 
 def class_plane(y, size, name):
     """One-hot rows ``(batch, n_classes)`` -> one ``(batch, size, size, 1)`` plane, a learned
-    linear map of the label (arXiv:1506.05751 section 4, CC-LAPGAN). See chapter 6.1."""
+    linear map of the label (arXiv:1506.05751 section 3, CC-LAPGAN). See chapter 6.1."""
     h = keras.layers.Dense(size * size, name=f"{name}_linear")(y)
     return keras.layers.Reshape((size, size, 1), name=f"{name}_plane")(h)
 
@@ -76,7 +76,7 @@ def build_lapgan_level_generator(size, channels=1, noise_channels=1, n_classes=N
                                  filters=16, kernel_size=5, name=None):
     """G_k: ``[z (batch, size, size, noise_channels), l (batch, size, size, channels)]`` (+ ``y
     (batch, n_classes)``) -> band-pass image ``(batch, size, size, channels)``, unbounded.
-    arXiv:1506.05751 section 4: noise as extra planes of l_k, three 5x5 convolutions (ReLU, ReLU,
+    arXiv:1506.05751 section 3: noise as extra planes of l_k, three 5x5 convolutions (ReLU, ReLU,
     linear) with ``filters`` maps (paper: 128). See chapter 6.1."""
     _level_args(size, channels, n_classes, filters, kernel_size)
     _checks.positive_int(noise_channels, "noise_channels")
@@ -100,9 +100,9 @@ def build_lapgan_level_generator(size, channels=1, noise_channels=1, n_classes=N
 def build_lapgan_level_discriminator(size, channels=1, n_classes=None, filters=16,
                                      kernel_size=5, dropout=0.5, join="add", name=None):
     """D_k: ``[h (batch, size, size, channels), l (same shape)]`` (+ ``y``) -> one logit.
-    ``join="add"`` feeds h + l (arXiv:1506.05751 section 3.2), ``"concat"`` both as channels;
+    ``join="add"`` feeds h + l (arXiv:1506.05751 section 2.3), ``"concat"`` both as channels;
     then 5x5 conv, 5x5 stride-2 conv (``filters`` maps, ReLU), dropout, a dense logit
-    (section 4; the paper's 128 maps). See chapter 6.1."""
+    (section 3; the paper's 128 maps). See chapter 6.1."""
     _level_args(size, channels, n_classes, filters, kernel_size)
     dropout = _dropout(dropout)
     if join not in JOINS:
@@ -134,7 +134,7 @@ def build_lapgan_level_discriminator(size, channels=1, n_classes=None, filters=1
 def build_lapgan_coarse_generator(latent_dim=100, size=8, channels=1, n_classes=None,
                                   hidden_units=(1200, 1200), name="lapgan_coarse_generator"):
     """G_K: ``z (batch, latent_dim)`` (+ ``y (batch, n_classes)``) -> ``(batch, size, size,
-    channels)`` in [-1, 1]; an MLP with ReLU hidden layers (arXiv:1506.05751 section 4: 100-d z,
+    channels)`` in [-1, 1]; an MLP with ReLU hidden layers (arXiv:1506.05751 section 3: 100-d z,
     two layers of 1200). See chapter 6.1."""
     _checks.positive_int(latent_dim, "latent_dim")
     _checks.positive_int(size, "size")
@@ -159,7 +159,7 @@ def build_lapgan_coarse_discriminator(size=8, channels=1, n_classes=None,
                                       hidden_units=(600, 600), dropout=0.5,
                                       name="lapgan_coarse_discriminator"):
     """D_K: ``x (batch, size, size, channels)`` (+ ``y``) -> one logit; an MLP with ReLU hidden
-    layers and dropout (arXiv:1506.05751 section 4: two layers of 600). See chapter 6.1."""
+    layers and dropout (arXiv:1506.05751 section 3: two layers of 600). See chapter 6.1."""
     _checks.positive_int(size, "size")
     _checks.positive_int(channels, "channels")
     hidden_units = _checks.units(hidden_units, "hidden_units")

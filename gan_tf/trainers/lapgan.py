@@ -2,23 +2,25 @@
 
 Denton, Chintala, Szlam & Fergus 2015 (arXiv:1506.05751). An image I = I_0 has the Gaussian
 pyramid I_{k+1} = d(I_k) and the Laplacian pyramid h_k = I_k - u(I_{k+1}), h_K = I_K
-(``gan_tf.pyramid``, eq. 1-2). One GAN per level:
+(``gan_tf.pyramid``; section 2.2, the book's eq. 6-3 and 6-4). One GAN per level:
 
-- level k < K (``LAPGANLevel``, section 3.2, fig. 2): a conditional GAN on the band-pass image
-  h_k given the low-pass image l_k = u(d(I_k)) = u(I_{k+1}). The real pair is (h_k, l_k); a
-  fake is h~_k = G_k(z_k, l_k) for the *same* l_k (that of the real minibatch), and D_k sees
-  (h, l_k); eq. 2 of the paper is the cGAN objective
-  min_G max_D E_{h,l}[log D(h, l)] + E_{z,l}[log(1 - D(G(z, l), l))].
+- level k < K (``LAPGANLevel``; section 2.3 "LAPGAN", fig. 2): a conditional GAN on the
+  band-pass image h_k given the low-pass image l_k = u(d(I_k)) = u(I_{k+1}). The real pair is
+  (h_k, l_k); a fake is h~_k = G_k(z_k, l_k) for the *same* l_k (that of the real minibatch);
+  D_k is told l_k with either (the paper adds it to h before D's first layer). The objective
+  is the CGAN one of section 2.1,
+  min_G max_D E_{h,l}[log D(h, l)] + E_{z,l}[log(1 - D(G(z, l), l))] (``GAN``'s losses;
+  non-saturating for G by default).
 - level K (8x8): a plain GAN on I_K, ``trainers.GAN`` (or ``trainers.ConditionalGAN`` for
   CC-LAPGAN) on d^K(I).
 
 The levels are independent: each trains on its own data pipeline (the same images taken down
 the pyramid to its size) with its own optimizers; none sees another's samples during training
-(the paper, section 3.2). ``LAPGAN`` holds them, fits them one after the other (equal steps or
-equal wall time) and samples coarse to fine (eq. 3): I~_K = G_K(z_K), then
+(section 2.3). ``LAPGAN`` holds them, fits them one after the other (equal steps or equal wall
+time) and samples coarse to fine (section 2.3, the book's eq. 6-5): I~_K = G_K(z_K), then
 I~_k = u(I~_{k+1}) + G_k(z_k, u(I~_{k+1})).
 
-CC-LAPGAN (section 4): batches are ``(images, labels)``; every G_k and D_k also gets the one-hot
+CC-LAPGAN (section 3): batches are ``(images, labels)``; every G_k and D_k also gets the one-hot
 label (the networks turn it into an extra plane, ``models.lapgan.class_plane``); at levels k < K
 the fakes take the real minibatch's labels along with its l_k, the coarse ConditionalGAN draws
 its fakes' labels uniformly. ``sample(n, labels=...)`` passes the same labels down all levels.
@@ -45,7 +47,7 @@ from gan_tf.trainers.gan import GAN
 
 class LAPGANLevel(GAN):
     """One level k < K of a LAPGAN: a cGAN on band-pass images given their low-pass image
-    (arXiv:1506.05751 section 3.2, fig. 2). It trains on images I_k of its own size (``fit``
+    (arXiv:1506.05751 section 2.3, fig. 2). It trains on images I_k of its own size (``fit``
     takes them as any ``GAN`` does; with ``n_classes``, ``(images, labels)``):
 
     - ``split_batch``: I_k -> real ``h_k = I_k - l_k`` and condition ``l_k = u(d(I_k))``
@@ -119,7 +121,8 @@ class LAPGANLevel(GAN):
 
     def split_batch(self, data):
         """Images I_k -> ``(h_k, l_k)``, or ``(h_k, (l_k, labels))`` with classes, with
-        ``l_k = upsample(downsample(I_k))`` and ``h_k = I_k - l_k`` (arXiv:1506.05751 eq. 1)."""
+        ``l_k = upsample(downsample(I_k))`` and ``h_k = I_k - l_k`` (arXiv:1506.05751
+        section 2.2)."""
         images, labels = self.images_and_labels(data)
         images = tf.convert_to_tensor(images)
         if not images.dtype.is_floating:
@@ -253,7 +256,7 @@ class LAPGAN(keras.Model):
     - ``fit(x, y=None, batch_size, epochs | steps | seconds)``: trains the levels
       independently, one after the other, each on the images taken down to its size
       (``level_data``); returns ``{level name: history}``.
-    - ``sample(n, seed, labels, return_levels)``: coarse-to-fine sampling (eq. 3).
+    - ``sample(n, seed, labels, return_levels)``: coarse-to-fine sampling (section 2.3).
     - ``save_weights`` / ``load_weights`` cover every level (networks, optimizers, seeds).
 
     ``build_lapgan`` makes the book's 32 -> 16 -> 8 pyramid. See chapter 6.1.
@@ -319,7 +322,7 @@ class LAPGAN(keras.Model):
     def level_data(self, data, k):
         """The data of level k: ``data`` (a ``tf.data.Dataset`` of image batches or of
         ``(images, labels)`` tuples) with the images taken k times through
-        ``pyramid.downsample`` (the Gaussian pyramid's level k, arXiv:1506.05751 section 3.1)."""
+        ``pyramid.downsample`` (the Gaussian pyramid's level k, arXiv:1506.05751 section 2.2)."""
         if k == 0:
             return data
 
@@ -394,7 +397,7 @@ class LAPGAN(keras.Model):
     # -- sampling ---------------------------------------------------------------------------
 
     def sample(self, n, seed=None, labels=None, return_levels=False, batch_size=256):
-        """``n`` images ``(n, *image_shape)`` sampled coarse to fine (arXiv:1506.05751 eq. 3):
+        """``n`` images ``(n, *image_shape)`` sampled coarse to fine (arXiv:1506.05751 section 2.3):
         I~_K = G_K(z_K); I~_k = l~_k + G_k(z_k, l~_k) with l~_k = u(I~_{k+1}). ``seed`` (int,
         default 0) fixes every level's noise (each level its own stream). CC-LAPGAN takes
         ``labels`` (one int or ``n``; default the classes in turn), the same at every level.
