@@ -34,3 +34,9 @@ from gan_tf.models.srgan import (  # noqa: F401
     build_srresnet_generator,
     build_vgg19_features,
 )
+from gan_tf.models.lapgan import (  # noqa: F401
+    build_lapgan_coarse_discriminator,
+    build_lapgan_coarse_generator,
+    build_lapgan_level_discriminator,
+    build_lapgan_level_generator,
+)
