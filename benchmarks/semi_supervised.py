@@ -19,8 +19,10 @@ images (the rest are the unlabelled pool) and three classifiers of one architect
   (K logits and a fixed 0 logit for "fake"; L_supervised + L_unsupervised on the unlabelled
   pool) with feature matching for G (section 3.1).
 
-The SGANs' generator is the book's DCGAN generator (``build_dcgan_generator(100)``); both
-networks use Adam(``--lr``, beta_1=0.5) (DCGAN's, the trainers' default), one discriminator and
+The SGANs' generator (``--generator``) is Salimans et al.'s MNIST one, an MLP 100 -> 500 -> 500
+-> 784 with softplus and batch norm (``"mlp"``, the default; ``"dcgan"`` is the book's DCGAN
+generator, about 60x the multiply-adds and 4x slower per step here); both
+networks use Adam(``--lr`` = 1e-3, beta_1=0.5) (see Budget), one discriminator and
 one generator update per step, through the trainers' ``fit`` (graph mode). Weights and noise
 are seeded with ``--seed`` + d; within a draw the baseline and the Salimans-variant classifier
 start from the same weights (built first after the same seed; Odena's has one more logit).
@@ -39,12 +41,18 @@ check the papers:
   matching, 100 labels: 93 +- 6.5 test errors of 10,000, i.e. error 0.93 % +- 0.065 %
   (accuracy 0.9907); no 1000-label MNIST row.
 
-Budget. Default: 1500 steps per run, 2 x 3 x 3 = 18 runs. Measured on the 2-core AMD EPYC of
-this repository's other tables (shared with other jobs) with the default batch of 100: see the
-estimate the script prints after each run (it extrapolates from the runs done so far).
+Budget. Default: 1200 steps per run, 2 x 3 x 3 = 18 runs, batch 100. Measured on a 2-core AMD
+EPYC (AVX-512) shared with other jobs (load average 6-10): 6 runs of 500 steps took 530 s wall,
+287 s of CPU; extrapolated, the default run needs about 35 CPU-minutes, 25-35 minutes on an idle
+2-core machine and about 65 minutes at that load. The script prints its own estimate after each
+run (the runs left at the mean wall time of their method's runs so far). Adam(1e-3, 0.5) is the
+default learning rate: at 500 steps with 1000 labels it gave 0.80 / 0.76 / 0.78 (baseline /
+odena / salimans) against 0.75 / 0.71 / 0.73 with DCGAN's 2e-4, which is too slow for the budget.
 
     python benchmarks/semi_supervised.py                       # the table (about an hour)
     python benchmarks/semi_supervised.py --steps 300 --draws 1 # a quick look
+
+See chapter 6.2.
 """
 
 from __future__ import annotations
@@ -82,7 +90,8 @@ PUBLISHED = [  # (source, labels, method, accuracy, +- std or None); MNIST, as r
 def build_generator(kind="mlp"):
     """The SGANs' generator: ``"mlp"``, Salimans et al.'s MNIST generator (their released
     code: 100 -> 500 -> 500 softplus units with batch norm -> 784; tanh here for images in
-    [-1, 1]), or ``"dcgan"``, the book's DCGAN generator (about 60x the multiply-adds)."""
+    [-1, 1]), or ``"dcgan"``, the book's DCGAN generator (about 60x the multiply-adds).
+    See chapter 6.2."""
     if kind == "mlp":
         return models.build_mlp_generator(LATENT, (28, 28, 1), hidden_units=(500, 500),
                                           activation="softplus", batch_norm=True)
@@ -92,7 +101,8 @@ def build_generator(kind="mlp"):
 
 
 def build(method, seed, lr, generator="mlp"):
-    """The classifier of ``method``, compiled: a ``keras.Model`` (baseline) or an ``SGAN``."""
+    """The classifier of ``method``, compiled: a ``keras.Model`` (baseline) or an ``SGAN``.
+    See chapter 6.2."""
     keras.utils.set_random_seed(seed)
     outputs = N_CLASSES + 1 if method == "odena" else N_CLASSES
     d = models.build_sgan_discriminator((28, 28, 1), N_CLASSES, outputs=outputs)
@@ -110,20 +120,22 @@ def build(method, seed, lr, generator="mlp"):
 
 
 def predict(model, x):
-    """Predicted classes of ``x``: ``SGAN.predict_classes`` or the baseline's argmax."""
+    """Predicted classes of ``x``: ``SGAN.predict_classes`` or the baseline's argmax.
+    See chapter 6.2."""
     if isinstance(model, trainers.SGAN):
         return model.predict_classes(x)
     return np.argmax(model.predict(x, batch_size=256, verbose=0), axis=-1).astype(np.int32)
 
 
 def accuracy(model, x_test, y_test):
-    """Test accuracy of ``model``'s predicted classes."""
+    """Test accuracy of ``model``'s predicted classes. See chapter 6.2."""
     return float(np.mean(predict(model, x_test) == np.asarray(y_test)))
 
 
 def run_one(method, n_labels, draw, steps, batch_size, x_train, y_train, x_test, y_test,
-            seed=0, lr=2e-4, generator="mlp"):
-    """Train ``method`` on label draw ``draw`` for ``steps`` updates; returns its test accuracy."""
+            seed=0, lr=1e-3, generator="mlp"):
+    """Train ``method`` on label draw ``draw`` for ``steps`` updates; returns its test accuracy.
+    See chapter 6.2."""
     if n_labels % N_CLASSES:
         raise ValueError(f"labels must be a multiple of {N_CLASSES}, got {n_labels}")
     ds, labelled = data.semi_supervised_dataset(x_train, y_train, n_labels // N_CLASSES,
@@ -177,7 +189,7 @@ def main(argv=None):
     p.add_argument("--draws", type=int, default=3, help="label draws 0 .. draws - 1")
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     p.add_argument("--batch-size", type=int, default=100)
-    p.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate, every network")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate, every network")
     p.add_argument("--generator", choices=GENERATORS, default="mlp")
     p.add_argument("--seed", type=int, default=0, help="weights and noise: seed + draw")
     p.add_argument("--limit", type=int, help="use the first LIMIT training images")
