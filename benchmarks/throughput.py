@@ -86,6 +86,15 @@ def cpu_flags():
         return []
 
 
+def machine():
+    """The two lines every benchmark prints before its results: the CPU (model, logical cores,
+    the bf16-relevant flags) and the TensorFlow, Keras and Python versions."""
+    return (f"CPU: {cpu_model()} ({os.cpu_count()} logical cores; flags: "
+            f"{', '.join(cpu_flags()) or '-'})\n"
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
+            f"Python {platform.python_version()}")
+
+
 # -- FLOPs --------------------------------------------------------------------------------
 
 def forward_flops(model):
@@ -304,8 +313,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     ways = args.ways.split(",")
 
-    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical cores; flags: {', '.join(cpu_flags()) or '-'})")
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, Python {platform.python_version()}")
+    print(machine())
     x, _ = data.load_arrays("fashion_mnist", limit=BATCH * 64)
     g, d = _nets()
     f_g, f_d = forward_flops(g), forward_flops(d)

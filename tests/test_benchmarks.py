@@ -279,3 +279,165 @@ def test_speed_quality_trains_scores_and_tabulates(monkeypatch, capsys):
                                 f"{r['recall']:.3f}", f"{r['classes_covered']:.0f}"]
     assert out.splitlines()[-2].split()[:3] == ["float32", "2", "192"]
     assert out.splitlines()[-1].split()[:3] == ["reuse_bf16", "4", "96"]
+
+
+# -- chapter 6: semi-supervised classification and InfoGAN clustering ----------------------
+
+def _fashion_test(limit):
+    from gan_tf import data
+
+    return data.load_arrays("fashion_mnist", "test", limit=limit)
+
+
+def test_semi_supervised_benchmark_trains_each_method_and_prints_its_test_accuracy(
+        monkeypatch, capsys):
+    """main() on a tiny scale: every method makes --steps updates of its classifier, the
+    returned accuracy is the trained network's on the test images (recomputed here from its
+    logits), and the progress lines and the table print exactly those values."""
+    import semi_supervised as ss
+
+    built, build = [], ss.build
+
+    def spy(method, seed, lr, generator="mlp"):
+        built.append((method, seed, build(method, seed, lr, generator)))
+        return built[-1][-1]
+
+    monkeypatch.setattr(ss, "build", spy)
+    results = ss.main(["--steps", "3", "--draws", "1", "--labels", "20", "--limit", "600",
+                       "--test-limit", "200", "--batch-size", "16", "--seed", "5"])
+    assert [(r["method"], r["labels"], r["draw"], r["steps"], r["n_labelled"])
+            for r in results] == [(m, 20, 0, 3, 20) for m in ss.METHODS]
+    assert [(m, s) for m, s, _ in built] == [(m, 5) for m in ss.METHODS]  # seed + draw 0
+    x_test, y_test = _fashion_test(200)
+    for r, (method, _, model) in zip(results, built, strict=True):
+        if method == "baseline":
+            assert int(model.optimizer.iterations.numpy()) == 3
+            logits = model(x_test, training=False)
+        else:
+            assert model.variant == method
+            assert int(model.d_optimizer.iterations.numpy()) == 3
+            assert int(model.g_optimizer.iterations.numpy()) == 3
+            logits = model.discriminator(x_test, training=False)[:, :10]
+        expected = float(np.mean(np.argmax(logits, axis=-1) == y_test))
+        assert 0.0 <= r["accuracy"] <= 1.0 and r["accuracy"] == expected
+    out = capsys.readouterr().out
+    assert "CPU:" in out and "TensorFlow" in out and "not Fashion-MNIST" in out
+    lines = out.splitlines()
+    for r in results:
+        progress = [line for line in lines if f"draw 0, {r['method']:<8}:" in line]
+        assert len(progress) == 1 and f"test accuracy {r['accuracy']:.4f} (" in progress[0]
+        row = [line.split() for line in lines if line.split()[:2] == ["20", r["method"]]]
+        assert len(row) == 1
+        acc = f"{r['accuracy']:.4f}"
+        # labels, method, mean +- std, draws, s/run, the one draw's value
+        assert row[0][2:6] == [acc, "+-", "0.0000", "1"] and row[0][7:] == [acc]
+
+
+def test_semi_supervised_table_of_known_runs_prints_mean_std_and_each_draw():
+    import semi_supervised as ss
+
+    def run(method, labels, draw, acc, seconds):
+        return dict(method=method, labels=labels, draw=draw, accuracy=acc, seconds=seconds)
+
+    runs = [run("salimans", 100, 0, 0.75, 10.0), run("baseline", 1000, 0, 0.8, 1.0),
+            run("baseline", 100, 0, 0.5, 2.0), run("baseline", 100, 1, 0.7, 4.0),
+            run("salimans", 100, 1, 0.85, 30.0)]
+    out = io.StringIO()
+    ss.table(runs, file=out)
+    rows = [line.split() for line in out.getvalue().splitlines()
+            if line.split()[:1] in (["100"], ["1000"])]
+    # ordered by labels, then baseline / odena / salimans; mean +- population std over draws
+    assert rows == [["100", "baseline", "0.6000", "+-", "0.1000", "2", "3", "0.5000", "0.7000"],
+                    ["100", "salimans", "0.8000", "+-", "0.0500", "2", "20", "0.7500",
+                     "0.8500"],
+                    ["1000", "baseline", "0.8000", "+-", "0.0000", "1", "1", "0.8000"]]
+    text = out.getvalue()
+    assert "Salimans et al. 2016, table 1 (PI-MNIST): 100 labels, feature matching: accuracy " \
+           "0.9907 +- 0.00065 (error 0.93 %)" in text
+    assert "Odena 2016, table 1 (MNIST): 100 labels, SGAN: accuracy 0.9280 (error 7.20 %)" in text
+
+
+def test_cluster_scores_match_hand_computed_acc_nmi_ari():
+    import infogan_clustering as ic
+
+    # clusters {0, 1} | {2, 3, 4}, classes {0, 1, 2} | {3, 4}: contingency [[2, 0], [1, 2]]
+    s = ic.cluster_scores([0, 0, 1, 1, 1], [0, 0, 0, 1, 1])
+    assert s["accuracy"] == pytest.approx(4 / 5)            # 0 -> 0, 1 -> 1
+    # ARI = (sum C(n_ij, 2) - E) / (max - E): sum = 1 + 0 + 1, row and column sums 4 and 4,
+    # E = 4 * 4 / C(5, 2) = 1.6, max = (4 + 4) / 2
+    assert s["ari"] == pytest.approx((2 - 1.6) / (4 - 1.6))
+    p = np.array([[0.4, 0.0], [0.2, 0.4]])                  # joint of (cluster, class)
+    pc, pk = p.sum(1), p.sum(0)
+    mi = sum(p[i, j] * np.log(p[i, j] / (pc[i] * pk[j]))
+             for i in range(2) for j in range(2) if p[i, j])
+    h = lambda q: -np.sum(q * np.log(q))                    # noqa: E731
+    assert s["nmi"] == pytest.approx(mi / ((h(pc) + h(pk)) / 2))
+    # a relabelled perfect clustering, and one cluster for everything
+    assert ic.cluster_scores([2, 2, 0, 1], [0, 0, 1, 2]) == pytest.approx(
+        {"accuracy": 1.0, "nmi": 1.0, "ari": 1.0})
+    assert ic.cluster_scores([3, 3, 3, 3], [0, 0, 1, 1]) == pytest.approx(
+        {"accuracy": 0.5, "nmi": 0.0, "ari": 0.0})
+
+
+def test_infogan_clustering_benchmark_scores_q_after_each_epoch_and_prints_the_scores(
+        monkeypatch, capsys):
+    """main() on a tiny scale: --epochs epochs of len // batch steps; after each epoch Q's codes
+    on the test images are scored (the last epoch's scores are the result, recomputed here from
+    the trained discriminator's code logits); the lines and the table print those values."""
+    import infogan_clustering as ic
+    from gan_tf import metrics
+
+    built, build = [], ic.build_trainer
+    monkeypatch.setattr(ic, "build_trainer", lambda seed: built.append(build(seed)) or built[-1])
+    results = ic.main(["--epochs", "2", "--seeds", "1", "--limit", "128", "--test-limit",
+                       "300", "--batch-size", "64"])
+    (r,), (gan,) = results, built
+    assert (r["seed"], r["epochs"], [row["epoch"] for row in r["curve"]]) == (0, 2, [1, 2])
+    assert int(gan.g_optimizer.iterations.numpy()) == 2 * (128 // 64)
+    assert gan.noise_dim == 62 and (gan.n_categories, gan.n_continuous) == (10, 2)
+    x_test, y_test = _fashion_test(300)
+    pred = np.argmax(gan.discriminator(x_test, training=False)[1], axis=-1)
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    expected = {"accuracy": metrics.match_clusters(pred, y_test)[0],
+                "nmi": normalized_mutual_info_score(y_test, pred),
+                "ari": adjusted_rand_score(y_test, pred)}
+    assert {k: r[k] for k in ic.SCORES} == pytest.approx(expected, abs=1e-12)
+    assert {k: r["curve"][-1][k] for k in ic.SCORES} == {k: r[k] for k in ic.SCORES}
+    assert 0.1 <= r["accuracy"] <= 1.0   # the best map beats the mean over all maps, 1/10
+    out = capsys.readouterr().out
+    assert "CPU:" in out and "TensorFlow" in out
+    lines = out.splitlines()
+    for row in r["curve"]:
+        line = [x for x in lines if x.startswith(f"seed 0 epoch {row['epoch']}:")]
+        assert len(line) == 1 and line[0].startswith(
+            f"seed 0 epoch {row['epoch']}: ACC {row['accuracy']:.4f}, NMI {row['nmi']:.4f}, "
+            f"ARI {row['ari']:.4f}, L_I(c1) {row['mutual_info']:.3f}")
+    ours = [x for x in lines if x.startswith("gan_tf: InfoGAN, 2 epochs")]
+    assert len(ours) == 1
+    cells = ours[0].split("Fashion-10")[1].split()
+    assert cells[:9] == [f"{r['accuracy']:.4f}", "+-", "0.0000", f"{r['nmi']:.4f}", "+-",
+                         "0.0000", f"{r['ari']:.4f}", "+-", "0.0000"]
+    assert cells[9] == "1"
+    seed_row = lines[lines.index(ours[0]) + 1].split()
+    assert seed_row == ["seed", "0", f"{r['accuracy']:.4f}", f"{r['nmi']:.4f}", f"{r['ari']:.4f}"]
+
+
+def test_infogan_clustering_table_of_known_runs():
+    import infogan_clustering as ic
+
+    runs = [dict(seed=0, epochs=4, accuracy=0.5, nmi=0.4, ari=0.3, seconds=100.0),
+            dict(seed=1, epochs=4, accuracy=0.7, nmi=0.6, ari=0.2, seconds=200.0)]
+    out = io.StringIO()
+    ic.table(runs, file=out)
+    lines = out.getvalue().splitlines()
+    ours = [x for x in lines if x.startswith("gan_tf: InfoGAN, 4 epochs")][0]
+    assert ours.split("Fashion-10")[1].split() == ["0.6000", "+-", "0.1000", "0.5000", "+-",
+                                                   "0.1000", "0.2500", "+-", "0.0500", "2",
+                                                   "150"]
+    readme = [x for x in lines if x.startswith("ClusterGAN README")][0]
+    assert readme.split("Fashion-10")[1].split() == ["0.6119", "+-", "0.0230", "0.6157", "+-",
+                                                     "0.0112", "0.4617", "+-", "0.0226"]
+    recalled = [x for x in lines if x.startswith("ClusterGAN paper: InfoGAN (as recalled)")][0]
+    assert recalled.split("Fashion-10")[1].split() == ["0.6100", "0.5900", "0.4400"]
+    assert lines[lines.index(ours) + 2].split() == ["seed", "1", "0.7000", "0.6000", "0.2000"]
