@@ -13,6 +13,7 @@ import tensorflow as tf
 from gan_tf import layers, models, trainers
 from gan_tf.models import srgan as srgan_models
 from gan_tf.trainers import srgan as srgan_lib
+from twins import clone as _clone
 
 HR, SCALE, N = 8, 2, 4
 
@@ -39,12 +40,6 @@ def _feature_net(seed=0):
     keras.utils.set_random_seed(seed)
     x = keras.Input((None, None, 3))
     return keras.Model(x, keras.layers.Conv2D(5, 1, activation="relu")(x))
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
 
 
 def _sgd():

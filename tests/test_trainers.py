@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from gan_tf import models, trainers
 from gan_tf.data import toy
+from twins import clone as _clone, adam as _adam
 
 LATENT = 3
 
@@ -18,16 +19,6 @@ def _nets(seed=0):
                                    output_activation=None)
     d = models.build_mlp_discriminator((2,), hidden_units=(8,))
     return g, d
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
-
-
-def _adam():
-    return keras.optimizers.Adam(1e-2, beta_1=0.5)
 
 
 def _manual_gan_step(g, d, real, d_steps, seed, g_loss="nonsaturating", jit=False):

@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from gan_tf import models, trainers
+from twins import clone as _clone, adam as _adam
 
 LATENT, K = 3, 4
 
@@ -22,16 +23,6 @@ def _nets(seed=0):
     h = keras.layers.Dense(8, activation="relu")(x)
     d = keras.Model(x, [keras.layers.Dense(1)(h), keras.layers.Dense(K)(h)])
     return g, d
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
-
-
-def _adam():
-    return keras.optimizers.Adam(1e-2, beta_1=0.5)
 
 
 def _data(n=8):

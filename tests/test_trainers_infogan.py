@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 from gan_tf import models, trainers
+from twins import clone as _clone, adam as _adam
 
 NOISE, K, C = 3, 3, 2
 
@@ -27,16 +28,6 @@ def _nets(learn_std=False, n_cont=C, seed=0):
         if learn_std:
             outs.append(keras.layers.Dense(n_cont, name="q_log_std")(trunk))
     return g, keras.Model(x, outs)
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
-
-
-def _adam():
-    return keras.optimizers.Adam(1e-2, beta_1=0.5)
 
 
 def _data(n=8):

@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 from gan_tf import models, pyramid, trainers
+from twins import clone as _clone, adam as _adam
 
 S, K = 8, 3     # the levels of the step tests are 8x8; 3 classes
 
@@ -26,16 +27,6 @@ def _level_nets(classes=None, seed=0, size=S):
     return (models.build_lapgan_level_generator(size, 1, n_classes=classes, filters=4),
             models.build_lapgan_level_discriminator(size, 1, n_classes=classes, filters=4,
                                                     dropout=0.0))
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
-
-
-def _adam():
-    return keras.optimizers.Adam(1e-2, beta_1=0.5)
 
 
 def _tiny_lapgan(classes=None, seed=0):

@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from gan_tf import data, models, trainers
+from twins import clone as _clone, adam as _adam
 
 LATENT, K = 3, 3
 
@@ -21,16 +22,6 @@ def _nets(outputs, seed=0):
     h = keras.layers.Dense(6, activation="tanh", name="features")(x)
     d = keras.Model(x, keras.layers.Dense(outputs, name="logits")(h))
     return g, d
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
-
-
-def _adam():
-    return keras.optimizers.Adam(1e-2, beta_1=0.5)
 
 
 def _batch(n_u=8, n_l=4):

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from gan_tf import models, trainers
 from gan_tf.data import toy
+from twins import clone as _clone
 
 LATENT = 3
 
@@ -18,12 +19,6 @@ def _nets(seed=0, critic_units=(8,)):
                                    output_activation=None)
     d = models.build_mlp_discriminator((2,), hidden_units=critic_units)
     return g, d
-
-
-def _clone(net):
-    twin = keras.models.clone_model(net)
-    twin.set_weights(net.get_weights())
-    return twin
 
 
 def _assert_same(nets_a, nets_b):

@@ -263,6 +263,24 @@ def draw_categories(seed_generator, n, n_classes):
     return tf.minimum(tf.cast(tf.floor(u * n_classes), tf.int32), n_classes - 1)
 
 
+def check_labelled_input(x, n_classes, what, images_and_labels):
+    """``ValueError`` unless ``x`` (what ``fit`` received) carries labels: a Dataset whose first
+    batch ``images_and_labels(batch)`` splits into images and labels, or ``(images, labels)``
+    arrays; the labels are checked with ``checks.check_labels`` (integers in ``[0, n_classes)``,
+    one per image). See chapter 6.1."""
+    if x is None:
+        return
+    if isinstance(x, tf.data.Dataset):
+        for batch in x.take(1):
+            images, labels = images_and_labels(batch)
+            check_labels(labels, n_classes, what, n=len(images))
+    elif isinstance(x, (tuple, list)) and len(x) >= 2:
+        check_labels(x[1], n_classes, what, n=len(x[0]))
+    else:
+        raise ValueError(f"{what} trains on (images, labels), received images alone; "
+                         f"pass fit((images, labels)) or a dataset of (images, labels)")
+
+
 def requested_labels(labels, n, n_classes, what):
     """The classes ``sample(n, ...)`` asks for: ``labels`` (one int for all, or ``n`` of them),
     checked; by default the classes in turn (0, 1, ..., n_classes - 1, 0, ...). See chapter 6.1."""

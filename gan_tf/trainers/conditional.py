@@ -68,17 +68,7 @@ class LabelledGAN(GAN):
 
     def check_input(self, x):
         super().check_input(x)
-        if x is None:
-            return
-        if isinstance(x, tf.data.Dataset):
-            for batch in x.take(1):
-                images, labels = self.split_batch(batch)
-                checks.check_labels(labels, self.n_classes, self.name, n=len(images))
-        elif isinstance(x, (tuple, list)) and len(x) >= 2:
-            checks.check_labels(x[1], self.n_classes, self.name, n=len(x[0]))
-        else:
-            raise ValueError(f"{self.name} trains on (images, labels), received images alone; "
-                             f"pass fit((images, labels)) or a dataset of (images, labels)")
+        _common.check_labelled_input(x, self.n_classes, self.name, self.split_batch)
 
     def sample_labels(self, n, seed, labels=None):
         """The labels of ``sample``: ``labels`` (one int for all, or ``n`` of them), checked;

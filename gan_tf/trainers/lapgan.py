@@ -187,17 +187,8 @@ class LAPGANLevel(GAN):
         """``GAN.check_input`` on the images (shape, range, batch size); with classes, the
         labels of the first batch (or all of them) with ``checks.check_labels``."""
         super().check_input(x)
-        if self.n_classes is None or x is None:
-            return
-        if isinstance(x, tf.data.Dataset):
-            for batch in x.take(1):
-                images, labels = self.images_and_labels(batch)
-                checks.check_labels(labels, self.n_classes, self.name, n=len(images))
-        elif isinstance(x, (tuple, list)) and len(x) >= 2:
-            checks.check_labels(x[1], self.n_classes, self.name, n=len(x[0]))
-        else:
-            raise ValueError(f"{self.name} trains on (images, labels), received images alone; "
-                             f"pass fit((images, labels)) or a dataset of (images, labels)")
+        if self.n_classes is not None:
+            _common.check_labelled_input(x, self.n_classes, self.name, self.images_and_labels)
 
     # -- sampling ---------------------------------------------------------------------------
 
