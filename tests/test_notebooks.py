@@ -40,6 +40,12 @@ EXPECTED_FIGURES = {
         "fig5-15_value_surfaces.png", "fig5-16_gradient_norms.png",
         "fig5-16_weight_histograms.png",
     ],
+    "ch06b_semi_unsupervised_gans": [
+        "fig6-11_kmeans.png", "sgan_accuracy.png", "sgan_samples.png",
+        "fig6-10_cgan_vs_acgan_samples.png", "cgan_vs_acgan_per_class.png",
+        "fig6-13_infogan_traversals.png", "infogan_categories.png",
+        "infogan_mutual_information.png",
+    ],
 }
 NOTEBOOKS = notebook_paths()
 
