@@ -40,6 +40,11 @@ EXPECTED_FIGURES = {
         "fig5-15_value_surfaces.png", "fig5-16_gradient_norms.png",
         "fig5-16_weight_histograms.png",
     ],
+    "ch06a_conditional_gans": [
+        "cgan_class_grid.png", "cgan_per_class.png", "cgan_mlp_class_grid.png",
+        "laplacian_pyramid.png", "fig6-4_lapgan_levels.png", "fig6-5_realness.png",
+        "lapgan_samples.png", "fig6-6_super_resolution.png",
+    ],
     "ch06b_semi_unsupervised_gans": [
         "fig6-11_kmeans.png", "sgan_accuracy.png", "sgan_samples.png",
         "fig6-10_cgan_vs_acgan_samples.png", "cgan_vs_acgan_per_class.png",
