@@ -58,17 +58,6 @@ SCRIPT = textwrap.dedent(r"""
         return trainers.InfoGAN(g, d, n_categories=4, n_continuous=2, lambda_cont=0.5, seed=5,
                                 d_steps=d_steps)
 
-    def lapgan_level(d_steps):   # LAPGAN's level 0 on 8x8 images: noise plane + blurred image
-        keras.utils.set_random_seed(0)
-        g = models.build_lapgan_level_generator(8, 1, filters=4)
-        d = models.build_lapgan_level_discriminator(8, 1, filters=4, dropout=0.0)
-        return trainers.LAPGANLevel(g, d, seed=5, d_steps=d_steps)
-
-    def small_images(batch):
-        x = np.tanh(np.random.default_rng(1).normal(size=(batch, 8, 8, 1))).astype(np.float32)
-        return tf.data.Dataset.from_tensor_slices(x).batch(batch)
-
-    # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     def acgan(d_steps):    # AC-GAN: D sees the point alone, two heads (source, 4 classes)
         keras.utils.set_random_seed(0)
         z, y = keras.Input((3,)), keras.Input((4,))
@@ -79,17 +68,6 @@ SCRIPT = textwrap.dedent(r"""
         d = keras.Model(x, [keras.layers.Dense(1)(h), keras.layers.Dense(4)(h)])
         return trainers.ACGAN(g, d, n_classes=4, seed=5, d_steps=d_steps)
 
-    def lapgan_level(d_steps):   # LAPGAN's level 0 on 8x8 images: noise plane + blurred image
-        keras.utils.set_random_seed(0)
-        g = models.build_lapgan_level_generator(8, 1, filters=4)
-        d = models.build_lapgan_level_discriminator(8, 1, filters=4, dropout=0.0)
-        return trainers.LAPGANLevel(g, d, seed=5, d_steps=d_steps)
-
-    def small_images(batch):
-        x = np.tanh(np.random.default_rng(1).normal(size=(batch, 8, 8, 1))).astype(np.float32)
-        return tf.data.Dataset.from_tensor_slices(x).batch(batch)
-
-    # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     def srgan(d_steps):   # x2 SRGAN without batch norm: conv, pixel shuffle, conv
         from gan_tf.layers import PixelShuffle
         keras.utils.set_random_seed(0)

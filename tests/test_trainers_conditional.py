@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from gan_tf import models, trainers
-from twins import clone as _clone, adam as _adam
+from twins import adam as _adam, clone as _clone, labelled_latent
 
 LATENT, K = 3, 4
 
@@ -40,9 +40,7 @@ def _manual_cgan_step(g, d, real, labels, d_steps, seed):
     m = real.shape[0] // d_steps
 
     def latent():
-        z = keras.random.normal((m, LATENT), seed=sg)
-        u = keras.random.uniform((m,), seed=sg)
-        return [z, tf.one_hot(tf.cast(tf.floor(u * K), tf.int32), K)]
+        return labelled_latent(sg, m, LATENT, K)
 
     for i in range(d_steps):
         zy = latent()
