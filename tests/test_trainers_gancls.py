@@ -159,20 +159,31 @@ def test_interpolation_adds_exactly_the_eq_5_term(beta):
         rtol=1e-4, atol=1e-6)
 
 
-def test_fit_takes_arrays_and_datasets_of_images_and_condition_dicts():
+def _flat_image_nets():
+    """G(z, t): dense -> 8x8x3 tanh; D(x, t): dense on [flatten(x), t]: cheap image networks."""
+    keras.utils.set_random_seed(4)
+    z, t = keras.Input((LATENT,)), keras.Input((TEXT,))
+    h = keras.layers.Dense(SIZE * SIZE * 3, activation="tanh")(keras.layers.Concatenate()([z, t]))
+    g = keras.Model([z, t], keras.layers.Reshape((SIZE, SIZE, 3))(h))
+    x, td = keras.Input((SIZE, SIZE, 3)), keras.Input((TEXT,))
+    h = keras.layers.Concatenate()([keras.layers.Flatten()(x), td])
+    return g, keras.Model([x, td], keras.layers.Dense(1)(h))
+
+
+@pytest.mark.parametrize("kind", ["arrays", "dataset"])
+def test_fit_takes_arrays_or_a_dataset_of_images_and_condition_dicts(kind):
     images, cond = _data(16)
-    gan = trainers.GANCLS(*_nets(), seed=0)
+    gan = trainers.GANCLS(*_flat_image_nets(), interpolate=True, seed=0)
     gan.compile(d_optimizer=_adam(), g_optimizer=_adam())
-    h = gan.fit(images, cond, batch_size=8, epochs=1, verbose=0, shuffle=False).history
-    assert np.isfinite(h["d_loss"][0]) and int(gan.g_optimizer.iterations) == 2
-    x, c = gan.split_batch(((tf.constant(images), cond),))     # what fit((images, cond)) yields
-    assert x.shape == images.shape and set(c) == {"text", "wrong_text"}
-    points = np.tanh(images.reshape(16, -1)[:, :2])
-    gan = trainers.GANCLS(*_linear_nets(), interpolate=True, seed=0)
-    gan.compile(d_optimizer=_adam(), g_optimizer=_adam())
-    h = gan.fit(tf.data.Dataset.from_tensor_slices((points, cond)).batch(8), epochs=1,
-                verbose=0).history
-    assert np.isfinite(h["int_loss"][0]) and int(gan.g_optimizer.iterations) == 2
+    if kind == "arrays":
+        h = gan.fit(images, cond, batch_size=8, epochs=1, verbose=0, shuffle=False).history
+        x, c = gan.split_batch(((tf.constant(images), cond),))  # what fit((images, cond)) yields
+        assert x.shape == images.shape and set(c) == {"text", "wrong_text"}
+    else:
+        h = gan.fit(tf.data.Dataset.from_tensor_slices((images, cond)).batch(8), epochs=1,
+                    verbose=0).history
+    assert np.isfinite(h["d_loss"][0]) and np.isfinite(h["int_loss"][0])
+    assert int(gan.g_optimizer.iterations) == 2
 
 
 def test_sample_uses_the_requested_text():

@@ -21,7 +21,7 @@ GAN-INT-CLS       True                True
   (``condition["wrong_text"]``, the caption of another image, as
   ``gan_tf.data.captioned_dataset`` makes it), so a step under ``tf.distribute`` equals a
   single-device step.
-- Manifold interpolation (GAN-INT, section 4.3, eq. 5 of the paper):
+- Manifold interpolation (GAN-INT, section 4.3, eq. 5 of the paper, the chapter's eq. 7-1):
   G also minimises E_{t1, t2}[log(1 - D(G(z, beta t1 + (1 - beta) t2)))] with beta = 0.5, here in
   the trainer's loss family (non-saturating by default: -log D(...)). t1 is the minibatch's
   caption embedding, t2 its ``wrong_text`` (another image's caption), z fresh noise.
@@ -52,9 +52,14 @@ Subclasses (GAWWN, StackGAN) change what the networks take, not the losses. The 
   ``wrong_text``); ``interpolated_condition(condition)`` -> the condition of the GAN-INT fakes
   (``text`` replaced by beta text + (1 - beta) wrong_text, other entries kept).
 - ``interpolation_loss(real_condition)`` -> the per-example GAN-INT term.
-- ``check_condition(condition, n, what)``: the checks of a batch's condition.
+- ``check_condition(condition, n, what)``: the checks of a batch's condition;
+  ``network_shapes`` checks G ``[z, *condition_keys]`` and D ``[image, *condition_keys]`` (one
+  text size for both) and ``sample_condition_shape(key)`` reads a ``sample`` entry's shape from
+  G's inputs.
 
-See chapter 7.1.
+``StyleEncoder`` trains the style encoder S of section 4.4 on a frozen generator (L_style =
+||z - S(G(z, phi(t)))||^2) and ``transfer_style(generator, S, images, text)`` = G(S(x), phi(t))
+draws a caption's content in an image's style. See chapters 7.1 and 7.2.
 """
 
 from __future__ import annotations
@@ -526,12 +531,12 @@ class StyleEncoder(keras.Model):
 
 def transfer_style(generator, style_encoder, images, text, batch_size=256):
     """G(S(x), t): the content of caption embeddings ``text`` drawn in the style of ``images``
-    (Reed et al., arXiv:1605.05396, section 4.4: s <- S(x), x_hat <- G(s, phi(t)); fig. 5 of
-    the paper). ``images`` ``(n, *image_shape)``; ``text`` ``(n, text_dim)`` (or one row for
-    all); ``style_encoder`` the trained S (a ``keras.Model`` or a ``StyleEncoder``). Both
+    (Reed et al., arXiv:1605.05396, section 4.4: s <- S(x), x_hat <- G(s, phi(t)); the
+    chapter's fig. 7-6). ``images`` ``(n, *image_shape)``; ``text`` ``(n, text_dim)`` (or one
+    row for all); ``style_encoder`` the trained S (a ``keras.Model`` or a ``StyleEncoder``). Both
     networks in inference mode; returns a float32 NumPy array. See chapter 7.2.
     """
-    latent_dim, text_dim, image_shape = _generator_shapes(generator, "transfer_style")
+    _, text_dim, image_shape = _generator_shapes(generator, "transfer_style")
     images = tf.convert_to_tensor(images, tf.float32)
     _common.check_batch_spec(images, image_shape, "transfer_style images")
     n = int(images.shape[0])
