@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_tf import losses, models, trainers
+from gan_tf import models, trainers
 from twins import adam as _adam, clone as _clone
 
 SIZE, LATENT, TEXT, PROJ = 8, 4, 16, 8
