@@ -40,3 +40,12 @@ from gan_tf.models.lapgan import (  # noqa: F401
     build_lapgan_level_discriminator,
     build_lapgan_level_generator,
 )
+from gan_tf.models.stackgan import (  # noqa: F401
+    CA_NAME,
+    build_conditioning_augmentation,
+    build_stackgan_discriminator,
+    build_stackgan_stage1_generator,
+    build_stackgan_stage2_generator,
+    build_stackgan_v2_discriminators,
+    build_stackgan_v2_generator,
+)
