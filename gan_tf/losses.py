@@ -381,10 +381,11 @@ def ca_kl_loss(mu, log_sigma, reduction="mean"):
 
     StackGAN (Zhang et al., arXiv:1612.03242, section 3.2): mu and sigma come from a
     fully-connected layer on the text embedding, and this regulariser is *minimised*: added to
-    each generator's loss with lambda = 1 (sections 3.3-3.4). ``log_sigma`` is log sigma, not the log
-    variance (the authors' StackGAN-v1 code predicts log sigma too; it averages the terms over
-    the dimensions where this is the KL itself, their sum). Shapes ``(batch, n_g)``;
-    ``reduction="none"`` gives ``(batch,)``. The Gaussian KL of ``gaussian_kl`` with
+    each generator's loss with lambda = 1 (sections 3.3-3.4). ``log_sigma`` is log sigma, not
+    the log variance (the authors' StackGAN-v1 code predicts log sigma too; it averages the
+    terms over the dimensions where this is the KL itself, their sum). Shapes
+    ``(batch, n_g)``; ``reduction="none"`` gives ``(batch,)``, the default ``"mean"`` a scalar
+    as the module's other losses. The Gaussian KL of ``gaussian_kl`` with
     log_var = 2 log sigma. See chapter 7.3.
     """
     log_sigma = tf.cast(tf.convert_to_tensor(log_sigma), tf.float32)

@@ -96,7 +96,8 @@ def test_ca_takes_the_trainers_eps_and_its_kl_gradient_reaches_the_fc_layer():
     mu_h, ls_h = _ca_by_hand(gan.generator, text)
     np.testing.assert_allclose(mu, mu_h, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(c_hat, mu_h + np.exp(ls_h) * eps[:4], rtol=1e-5, atol=1e-6)
-    # the KL term (lambda = 1) and its gradient: dKL/dW_ls = phi^T (sigma^2 - 1), dKL/dW_mu = phi^T mu
+    # the KL term (lambda = 1) and its gradient:
+    # dKL/dW_ls = phi^T (sigma^2 - 1), dKL/dW_mu = phi^T mu
     ca = gan.ca
     with tf.GradientTape() as tape:
         kl = gan.kl_loss(text)

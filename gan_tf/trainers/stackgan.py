@@ -54,7 +54,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf import checks, rng
+from gan_tf import rng
 from gan_tf import losses as losses_lib
 from gan_tf.models.stackgan import CA_NAME
 from gan_tf.trainers import _common
@@ -63,7 +63,8 @@ from gan_tf.trainers.text_to_image import GANCLS, _input_shapes
 
 
 def conditioning_augmentation_of(generator, what):
-    """The CA sub-model (``models.CA_NAME``) of ``generator``; ``ValueError`` if it has none."""
+    """The CA sub-model (``models.CA_NAME``) of ``generator``; ``ValueError`` if it has none.
+    See chapter 7.3."""
     try:
         return generator.get_layer(CA_NAME)
     except ValueError:
