@@ -371,3 +371,62 @@ def style_encoder_loss(z, predicted_z, reduction="mean"):
         raise ValueError(f"z and predicted_z must have one shape (batch, latent_dim), got "
                          f"{z.shape} and {predicted_z.shape}")
     return _reduce(tf.reduce_sum(tf.square(z - predicted_z), axis=-1), reduction)
+
+
+# -- StackGAN: conditioning augmentation and colour consistency -----------------------------
+
+def ca_kl_loss(mu, log_sigma, reduction="mean"):
+    """KL( N(mu, diag(sigma^2)) || N(0, I) ) of conditioning augmentation, summed over the
+    conditioning dimensions: sum_k (mu_k^2 + sigma_k^2) / 2 - log sigma_k - 1/2, closed form.
+
+    StackGAN (Zhang et al., arXiv:1612.03242, section 3.2): mu and sigma come from a
+    fully-connected layer on the text embedding, and this regulariser is *minimised*: added to
+    each generator's loss with lambda = 1 (sections 3.3-3.4). ``log_sigma`` is log sigma, not
+    the log variance (the authors' StackGAN-v1 code predicts log sigma too; it averages the
+    terms over the dimensions where this is the KL itself, their sum). Shapes
+    ``(batch, n_g)``; ``reduction="none"`` gives ``(batch,)``, the default ``"mean"`` a scalar
+    as the module's other losses. The Gaussian KL of ``gaussian_kl`` with
+    log_var = 2 log sigma. See chapter 7.3.
+    """
+    log_sigma = tf.cast(tf.convert_to_tensor(log_sigma), tf.float32)
+    return gaussian_kl(mu, 2.0 * log_sigma, reduction=reduction)
+
+
+def _pixel_statistics(images, name):
+    """Per-image mean ``(batch, C)`` and covariance ``(batch, C, C)`` over the pixels (divided
+    by the number of pixels N, as arXiv:1710.10916 section 4.3 defines them)."""
+    x = _logits(images, name)
+    if x.shape.rank != 4:
+        raise ValueError(f"{name} must be images of shape (batch, height, width, channels), got "
+                         f"shape {tuple(x.shape)}")
+    pixels = tf.reshape(x, [tf.shape(x)[0], -1, x.shape[-1]])            # (b, N, C)
+    mean = tf.reduce_mean(pixels, axis=1)                                   # (b, C)
+    centred = pixels - mean[:, None, :]
+    n = tf.cast(tf.shape(pixels)[1], tf.float32)
+    cov = tf.einsum("bnc,bnd->bcd", centred, centred) / n                   # (b, C, C)
+    return mean, cov
+
+
+def colour_consistency_loss(images_i, images_prev, lambda1=1.0, lambda2=5.0, reduction="mean"):
+    """StackGAN-v2's colour-consistency regulariser between two scales of the same samples.
+
+    Zhang et al., StackGAN++ (arXiv:1710.10916), section 4.3: for each sample j, mu and Sigma
+    are the mean and covariance of its pixels x_k (N pixels, C = 3 colour values each),
+    mu = sum_k x_k / N and Sigma = sum_k (x_k - mu)(x_k - mu)^T / N, and
+    L_Ci = 1/n sum_j lambda1 ||mu_{s_i^j} - mu_{s_(i-1)^j}||_2^2
+                     + lambda2 ||Sigma_{s_i^j} - Sigma_{s_(i-1)^j}||_F^2,
+    with lambda1 = 1 and lambda2 = 5. The statistics are per image, so the two scales need no
+    resizing (``images_i`` is the finer, e.g. (b, 64, 64, 3), ``images_prev`` the coarser,
+    e.g. (b, 32, 32, 3)); the 1/n batch mean is ``reduction`` ("none": ``(batch,)``).
+    Both images get gradients. (The authors' code takes the MSE, i.e. the norms divided by C and
+    C^2, and stops the coarser image's gradient; this follows the paper's definition.)
+    See chapter 7.3.
+    """
+    mean_i, cov_i = _pixel_statistics(images_i, "images_i")
+    mean_p, cov_p = _pixel_statistics(images_prev, "images_prev")
+    if mean_i.shape[-1] != mean_p.shape[-1]:
+        raise ValueError(f"images_i and images_prev must have one channel count, got "
+                         f"{mean_i.shape[-1]} and {mean_p.shape[-1]}")
+    per_example = (lambda1 * tf.reduce_sum(tf.square(mean_i - mean_p), axis=-1)
+                   + lambda2 * tf.reduce_sum(tf.square(cov_i - cov_p), axis=[1, 2]))
+    return _reduce(per_example, reduction)

@@ -45,3 +45,12 @@ from gan_tf.models.text_to_image import (  # noqa: F401
     build_text_dcgan_discriminator,
     build_text_dcgan_generator,
 )
+from gan_tf.models.stackgan import (  # noqa: F401
+    CA_NAME,
+    build_conditioning_augmentation,
+    build_stackgan_discriminator,
+    build_stackgan_stage1_generator,
+    build_stackgan_stage2_generator,
+    build_stackgan_v2_discriminators,
+    build_stackgan_v2_generator,
+)
