@@ -40,3 +40,11 @@ from gan_tf.models.lapgan import (  # noqa: F401
     build_lapgan_level_discriminator,
     build_lapgan_level_generator,
 )
+from gan_tf.models.gawwn import (  # noqa: F401
+    build_gawwn_box_discriminator,
+    build_gawwn_box_generator,
+    build_gawwn_keypoint_discriminator,
+    build_gawwn_keypoint_generator,
+    build_keypoint_discriminator,
+    build_keypoint_generator,
+)
