@@ -332,3 +332,42 @@ def feature_matching_loss(real_features, fake_features):
         raise ValueError(f"real_features and fake_features must have one feature shape, got "
                          f"{real.shape} and {fake.shape}")
     return tf.reduce_sum(tf.square(tf.reduce_mean(real, axis=0) - tf.reduce_mean(fake, axis=0)))
+
+
+# -- text-to-image: GAN-CLS's matching-aware discriminator and the style encoder (chapter 7) --
+
+def gan_cls_discriminator_loss(real_logits, wrong_logits, fake_logits, matching_aware=True,
+                               reduction="none"):
+    """The discriminator loss of GAN-CLS (Reed et al., arXiv:1605.05396, Algorithm 1, line 9),
+    as binary cross-entropies on logits, per example by default (``reduction="none"``).
+
+    ``real_logits`` s_r = D(x, h) (real image, matching text), ``wrong_logits`` s_w = D(x, h_hat)
+    (real image, mismatching text), ``fake_logits`` s_f = D(G(z, h), h). With
+    ``matching_aware=True``:
+    ``-log sigmoid(s_r) - 1/2 [log(1 - sigmoid(s_w)) + log(1 - sigmoid(s_f))]`` =
+    ``softplus(-s_r) + (softplus(s_w) + softplus(s_f)) / 2``: targets 1, 0, 0, the two "fake"
+    terms weighted 1/2 (the paper's Algorithm 1; its code uses cls_weight = 0.5 for the wrong
+    pair and 1 - cls_weight for the fake). With ``matching_aware=False`` it is the plain GAN
+    discriminator loss ``softplus(-s_r) + softplus(s_f)`` and ``wrong_logits`` is ignored (may
+    be ``None``). Logits of any rank are averaged per example. See chapter 7.1.
+    """
+    real = _per_example(tf.nn.softplus(-_logits(real_logits, "real_logits")))
+    fake = _per_example(tf.nn.softplus(_logits(fake_logits, "fake_logits")))
+    if not matching_aware:
+        return _reduce(real + fake, reduction)
+    wrong = _per_example(tf.nn.softplus(_logits(wrong_logits, "wrong_logits")))
+    return _reduce(real + 0.5 * (wrong + fake), reduction)
+
+
+def style_encoder_loss(z, predicted_z, reduction="mean"):
+    """``||z - S(G(z, phi(t)))||_2^2`` per example: the squared error of the style encoder S that
+    inverts a text-conditional generator (Reed et al., arXiv:1605.05396, section 4.4, L_style),
+    summed over the latent axes. ``z`` and ``predicted_z`` ``(batch, latent_dim)``.
+    See chapter 7.2.
+    """
+    z = _logits(z, "z")
+    predicted_z = _logits(predicted_z, "predicted_z")
+    if z.shape.rank != 2 or z.shape != predicted_z.shape:
+        raise ValueError(f"z and predicted_z must have one shape (batch, latent_dim), got "
+                         f"{z.shape} and {predicted_z.shape}")
+    return _reduce(tf.reduce_sum(tf.square(z - predicted_z), axis=-1), reduction)

@@ -40,6 +40,11 @@ from gan_tf.models.lapgan import (  # noqa: F401
     build_lapgan_level_discriminator,
     build_lapgan_level_generator,
 )
+from gan_tf.models.text_to_image import (  # noqa: F401
+    build_style_encoder,
+    build_text_dcgan_discriminator,
+    build_text_dcgan_generator,
+)
 from gan_tf.models.gawwn import (  # noqa: F401
     build_gawwn_box_discriminator,
     build_gawwn_box_generator,
