@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from gan_tf import rng
+from gan_tf.checks import positive_int
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
@@ -369,12 +370,6 @@ def keypoint_heatmaps(keypoints, size):
     return tf.transpose(maps, (0, 2, 3, 1))
 
 
-def _grid_size(size):
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive int, got {size!r}")
-    return int(size)
-
-
 @keras.saving.register_keras_serializable(package="gan_tf")
 class BoxMask(keras.layers.Layer):
     """``box_mask`` as a layer: boxes ``(b, 4)`` -> masks ``(b, size, size, 1)``.
@@ -382,7 +377,7 @@ class BoxMask(keras.layers.Layer):
 
     def __init__(self, size, **kwargs):
         super().__init__(**kwargs)
-        self.size = _grid_size(size)
+        self.size = positive_int(size, "size")
 
     def call(self, box):
         return box_mask(tf.cast(box, self.compute_dtype), self.size)
@@ -403,7 +398,7 @@ class KeypointHeatmaps(keras.layers.Layer):
 
     def __init__(self, size, parts_max=False, **kwargs):
         super().__init__(**kwargs)
-        self.size = _grid_size(size)
+        self.size = positive_int(size, "size")
         self.parts_max = bool(parts_max)
 
     def call(self, keypoints):

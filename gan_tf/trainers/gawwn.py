@@ -4,14 +4,15 @@ Reed, Akata, Mohan, Tenka, Schiele & Lee 2016, "Learning What and Where to Draw"
 (arXiv:1610.02454).
 
 - ``GAWWN``: the box- or keypoint-conditional text-to-image GAN of sections 4.1-4.2. It is
-  ``GANCLS`` (arXiv:1605.05396, Algorithm 1: the matching-aware discriminator, which GAWWN
-  trains with, section 3) whose networks take one more condition: G ``[z, text, box]`` or
+  ``GANCLS`` (arXiv:1605.05396, Algorithm 1: the matching-aware discriminator GAWWN builds
+  on, arXiv:1610.02454 section 3) whose networks take one more condition: G ``[z, text, box]`` or
   ``[z, text, keypoints]`` and D ``[image, text, box]`` or ``[image, text, keypoints]``. The
   location comes with the batch (``condition["box"]`` ``(b, 4)`` = (y0, x0, y1, x1) in [0, 1],
   or ``condition["keypoints"]`` ``(b, K, 3)`` = (y, x, visible), as
   ``gan_tf.data.captioned_dataset(..., box=..., keypoints=...)`` yields them); the fakes are
   drawn at the real minibatch's locations, and the mismatching pair s_w = D(x, h_hat, loc)
-  keeps the image's own location. Only the hooks that say what the networks take are
+  keeps the image's own location, as in the authors' Torch code (github.com/reedscot/nips2016:
+  D scores {image, location, shuffled text} with cls_weight = 0.5). Only the hooks that say what the networks take are
   overridden (``condition_keys``, the shape and value checks): the losses are GANCLS's.
 - ``KeypointGAN``: the conditional keypoint generator of section 4.3, G_k(z, t, k, s) =
   s . k + (1 - s) . f(z, t, k) (``models.build_keypoint_generator``), trained as a
@@ -32,7 +33,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf import checks
+from gan_tf import checks, rng
 from gan_tf.trainers import _common
 from gan_tf.trainers.gan import GAN
 from gan_tf.trainers.text_to_image import GANCLS
@@ -231,8 +232,8 @@ class KeypointGAN(GAN):
     # -- the batch ------------------------------------------------------------------------
 
     def split_batch(self, data):
-        """``(real keypoints, condition)`` of a batch (see the class docstring); the real
-        keypoints' invisible rows set to (0, 0, 0)."""
+        """``(real keypoints, {"text": ..., "keypoints": real keypoints})`` of a batch (see the
+        class docstring); the real keypoints' invisible rows set to (0, 0, 0)."""
         if (isinstance(data, (tuple, list)) and len(data) == 1
                 and isinstance(data[0], (tuple, list))):
             data = data[0]
@@ -252,8 +253,8 @@ class KeypointGAN(GAN):
             raise ValueError(f"{self.name} expects condition['text'] of shape (batch, "
                              f"{self.text_dim}), received shape {tuple(text.shape)}")
         real = tf.cast(real, tf.float32)
-        visible = tf.cast(real[..., 2:] >= 0.5, real.dtype)
-        return real * visible, {"text": text}
+        real = real * tf.cast(real[..., 2:] >= 0.5, real.dtype)
+        return real, {"text": text, "keypoints": real}
 
     def check_input(self, x):
         """The first batch (a Dataset) or the arrays ``(x, condition)``: shapes (via
@@ -262,7 +263,8 @@ class KeypointGAN(GAN):
             return
         if isinstance(x, tf.data.Dataset):
             for batch in x.take(1):
-                real, condition = self.split_batch(batch)
+                _, condition = self.split_batch(batch)
+                raw_keypoints = batch[1].get("keypoints", batch[0])
                 break
             else:
                 raise ValueError(f"{self.name} has no batch to train on: the dataset yields "
@@ -271,9 +273,9 @@ class KeypointGAN(GAN):
             if isinstance(x, (tuple, list)) and len(x) >= 2 and isinstance(
                     x[1], collections.abc.Mapping):
                 x = (x[0], {k: tf.convert_to_tensor(v) for k, v in x[1].items()})
-            real, condition = self.split_batch(x)
-        raw = condition["keypoints"] if "keypoints" in condition else real
-        check_keypoints(raw, self.n_keypoints, f"{self.name} keypoints")
+            _, condition = self.split_batch(x)
+            raw_keypoints = x[1].get("keypoints", x[0])
+        check_keypoints(raw_keypoints, self.n_keypoints, f"{self.name} keypoints")
         checks.check_finite(condition["text"], f"{self.name} condition['text']")
 
     def fit(self, x=None, y=None, *args, **kwargs):
@@ -289,25 +291,17 @@ class KeypointGAN(GAN):
         """The switch s for the real sets ``real`` ``(m, K, 3)``: each visible keypoint given
         with probability ``given_prob`` (u < given_prob, u ~ U[0, 1) from the seed generator;
         one global draw sliced per replica)."""
-        u = _common.replica_slice(lambda shape: keras.random.uniform(
-            shape, seed=self.seed_generator), tf.shape(real)[0], self.n_keypoints)
+        u = _common.replica_slice(lambda shape: rng.uniform(shape, self.seed_generator),
+                                  tf.shape(real)[0], self.n_keypoints)
         return tf.cast(u < self.given_prob, real.dtype) * real[..., 2]
 
     def sample_latent(self, n, condition=None):
         """``[z, text, real keypoints, switch]``: z ~ N(0, I), then the switch (``draw_switch``)
-        of the real minibatch's keypoints, which ``condition["real"]`` holds."""
+        of the real minibatch's keypoints (``condition["keypoints"]``, which ``split_batch``
+        puts there, so they are split into the minibatches with the text)."""
         z = super().sample_latent(n)
-        real = condition["real"]
+        real = tf.cast(condition["keypoints"], z.dtype)
         return [z, tf.cast(condition["text"], z.dtype), real, self.draw_switch(real)]
-
-    def discriminator_step(self, real, fake=None, condition=None, latent=None):
-        return super().discriminator_step(real, fake, {**condition, "real": real}, latent)
-
-    def generator_step(self, m, real=None, condition=None):
-        return super().generator_step(m, real, {**condition, "real": real})
-
-    def shared_fake_steps(self, real, condition=None):
-        return super().shared_fake_steps(real, {**condition, "real": real})
 
     def fake_condition(self, latent):
         return {"text": latent[1]}
