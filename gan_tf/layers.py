@@ -321,8 +321,8 @@ def box_mask(box, size):
     < ceil(y1 * size)`` (and likewise for x), with edges within 1e-3 of a cell edge snapped to
     it. So a box (0.25, 0.25, 0.75, 0.75) on an 8x8 grid covers rows and columns 2..5, and a
     box thinner than a cell still covers the cell that holds it (one of zero extent lying on a
-    cell edge covers nothing). Values are not checked here (graph code); the trainers check them. The mask has
-    the box's float dtype. See chapter 7.2.
+    cell edge covers nothing). Values are not checked here (graph code); the trainers check
+    them. The mask has the box's float dtype. See chapter 7.2.
     """
     box = tf.convert_to_tensor(box)
     if not box.dtype.is_floating:

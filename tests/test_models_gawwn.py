@@ -163,3 +163,21 @@ def test_gawwn_builders_reject_bad_grids(kwargs, match):
         models.build_gawwn_keypoint_discriminator(text_dim=T, n_keypoints=K, **kwargs)
     with pytest.raises(ValueError, match="size must be a positive int, got 0"):
         layers.BoxMask(0)
+
+
+def test_gawwn_networks_save_and_load_with_their_layers(tmp_path):
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(5)
+    kp = tf.constant(rng.uniform(size=(2, K, 3)), tf.float32)
+    text = tf.constant(rng.normal(size=(2, T)), tf.float32)
+    cases = [(models.build_gawwn_box_generator(L, T, 8, 4, 3, 4),
+              [tf.ones((2, L)), text, tf.constant([[0.1, 0.1, 0.6, 0.6]] * 2)]),
+             (models.build_gawwn_keypoint_discriminator(8, T, K, 4, 3, 4),
+              [tf.zeros((2, 8, 8, 3)), text, kp]),
+             (models.build_keypoint_generator(L, T, K, hidden_units=(8,)),
+              [tf.ones((2, L)), text, kp, tf.constant([[1.0, 0, 1, 0]] * 2)])]
+    for net, inputs in cases:
+        path = str(tmp_path / f"{net.name}.keras")
+        net.save(path)
+        np.testing.assert_array_equal(keras.saving.load_model(path)(inputs).numpy(),
+                                      net(inputs).numpy())

@@ -12,8 +12,9 @@ Reed, Akata, Mohan, Tenka, Schiele & Lee 2016, "Learning What and Where to Draw"
   ``gan_tf.data.captioned_dataset(..., box=..., keypoints=...)`` yields them); the fakes are
   drawn at the real minibatch's locations, and the mismatching pair s_w = D(x, h_hat, loc)
   keeps the image's own location, as in the authors' Torch code (github.com/reedscot/nips2016:
-  D scores {image, location, shuffled text} with cls_weight = 0.5). Only the hooks that say what the networks take are
-  overridden (``condition_keys``, the shape and value checks): the losses are GANCLS's.
+  D scores {image, location, shuffled text} with cls_weight = 0.5). Only the hooks that say
+  what the networks take are overridden (``condition_keys``, the shape and value checks): the
+  losses are GANCLS's.
 - ``KeypointGAN``: the conditional keypoint generator of section 4.3, G_k(z, t, k, s) =
   s . k + (1 - s) . f(z, t, k) (``models.build_keypoint_generator``), trained as a
   conditional GAN on real keypoint sets given their text (the discriminator scores ``[keypoints,
