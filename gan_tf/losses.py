@@ -338,7 +338,7 @@ def feature_matching_loss(real_features, fake_features):
 
 def gan_cls_discriminator_loss(real_logits, wrong_logits, fake_logits, matching_aware=True,
                                reduction="none"):
-    """The discriminator loss of GAN-CLS (Reed et al., arXiv:1605.05396, Algorithm 1, line 9),
+    """The discriminator loss of GAN-CLS (Reed et al., arXiv:1605.05396, Algorithm 1, its L_D),
     as binary cross-entropies on logits, per example by default (``reduction="none"``).
 
     ``real_logits`` s_r = D(x, h) (real image, matching text), ``wrong_logits`` s_w = D(x, h_hat)

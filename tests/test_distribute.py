@@ -111,11 +111,29 @@ SCRIPT = textwrap.dedent(r"""
         cond = {"text": text, "wrong_text": np.roll(text, 1, 0), "box": box}
         return tf.data.Dataset.from_tensor_slices((x, cond)).batch(batch)
 
+    def gancls(d_steps):   # GAN-INT-CLS on 2-D points with 4-d caption embeddings
+        keras.utils.set_random_seed(0)
+        z, t = keras.Input((3,)), keras.Input((4,))
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Concatenate()([z, t]))
+        g = keras.Model([z, t], keras.layers.Dense(2)(h))
+        x, td = keras.Input((2,)), keras.Input((4,))
+        h = keras.layers.Dense(8, activation="relu")(keras.layers.Concatenate()([x, td]))
+        d = keras.Model([x, td], keras.layers.Dense(1)(h))
+        return trainers.GANCLS(g, d, matching_aware=True, interpolate=True, seed=5,
+                               d_steps=d_steps)
+
+    def captioned(batch):  # (points, {"text", "wrong_text"}): the condition dict distributes
+        real = toy.ring_of_gaussians().sample(batch, seed=1).astype(np.float32)
+        text = np.random.default_rng(2).normal(size=(batch, 4)).astype(np.float32)
+        cond = {"text": text, "wrong_text": np.roll(text, 1, axis=0)}
+        return tf.data.Dataset.from_tensor_slices((real, cond)).batch(batch)
+
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
               "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring),
               "ACGAN": (acgan, labelled), "SRGAN": (srgan, pairs),
-              "LAPGANLevel": (lapgan_level, small_images), "GAWWN": (gawwn, boxed)}
+              "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
+              "GAWWN": (gawwn, boxed)}
 
     def run(strategy, trainer_name, d_steps):
         make, data = MAKERS[trainer_name]
@@ -144,7 +162,7 @@ SCRIPT = textwrap.dedent(r"""
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
-           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2)]
+           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2)]
 # configurations too slow for every run (-m slow): GAWWN's many small layers cost ~25 s of
 # tracing at d_steps=2 on a loaded 2-core CPU; its loss is GANCLS's
 SLOW_CONFIGS = [("GAWWN", 2)]

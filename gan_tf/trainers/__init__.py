@@ -13,5 +13,5 @@ from gan_tf.trainers.infogan import InfoGAN  # noqa: F401
 from gan_tf.trainers.semi_supervised import SGAN  # noqa: F401
 from gan_tf.trainers.srgan import SRGAN, SRResNet, train_patch_features  # noqa: F401
 from gan_tf.trainers.lapgan import LAPGAN, LAPGANLevel, build_lapgan  # noqa: F401
-from gan_tf.trainers.text_to_image import GANCLS  # noqa: F401
+from gan_tf.trainers.text_to_image import GANCLS, StyleEncoder, transfer_style  # noqa: F401
 from gan_tf.trainers.gawwn import GAWWN, KeypointGAN  # noqa: F401

@@ -21,7 +21,7 @@ GAN-INT-CLS       True                True
   (``condition["wrong_text"]``, the caption of another image, as
   ``gan_tf.data.captioned_dataset`` makes it), so a step under ``tf.distribute`` equals a
   single-device step.
-- Manifold interpolation (GAN-INT, section 4.3, eq. 5 of the paper):
+- Manifold interpolation (GAN-INT, section 4.3, eq. 5 of the paper, the chapter's eq. 7-1):
   G also minimises E_{t1, t2}[log(1 - D(G(z, beta t1 + (1 - beta) t2)))] with beta = 0.5, here in
   the trainer's loss family (non-saturating by default: -log D(...)). t1 is the minibatch's
   caption embedding, t2 its ``wrong_text`` (another image's caption), z fresh noise.
@@ -52,9 +52,14 @@ Subclasses (GAWWN, StackGAN) change what the networks take, not the losses. The 
   ``wrong_text``); ``interpolated_condition(condition)`` -> the condition of the GAN-INT fakes
   (``text`` replaced by beta text + (1 - beta) wrong_text, other entries kept).
 - ``interpolation_loss(real_condition)`` -> the per-example GAN-INT term.
-- ``check_condition(condition, n, what)``: the checks of a batch's condition.
+- ``check_condition(condition, n, what)``: the checks of a batch's condition;
+  ``network_shapes`` checks G ``[z, *condition_keys]`` and D ``[image, *condition_keys]`` (one
+  text size for both) and ``sample_condition_shape(key)`` reads a ``sample`` entry's shape from
+  G's inputs.
 
-See chapter 7.1.
+``StyleEncoder`` trains the style encoder S of section 4.4 on a frozen generator (L_style =
+||z - S(G(z, phi(t)))||^2) and ``transfer_style(generator, S, images, text)`` = G(S(x), phi(t))
+draws a caption's content in an image's style. See chapters 7.1 and 7.2.
 """
 
 from __future__ import annotations
@@ -65,13 +70,27 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf import checks
+from gan_tf import checks, rng
 from gan_tf import losses as losses_lib
 from gan_tf.trainers import _common
 from gan_tf.trainers.gan import GAN
 
 VARIANTS = {(False, False): "GAN", (True, False): "GAN-CLS", (False, True): "GAN-INT",
             (True, True): "GAN-INT-CLS"}
+
+
+def condition_rows(value, n, row_shape, what, key="text"):
+    """``value`` as ``n`` float32 rows of shape ``row_shape`` (one row is repeated ``n``
+    times), finite; ``ValueError`` naming ``what`` and ``key`` otherwise. See chapter 7.1."""
+    value = np.asarray(value, np.float32)
+    row_shape = tuple(row_shape)
+    if value.shape == row_shape:
+        value = np.broadcast_to(value, (n,) + row_shape)
+    if value.shape != (n,) + row_shape:
+        raise ValueError(f"{what} expects {key} of shape "
+                         f"{(n,) + row_shape} or one row {row_shape}, received {value.shape}")
+    checks.check_finite(value, f"{what} {key}")
+    return value
 
 
 def _input_shapes(net, role, names, what):
@@ -361,21 +380,171 @@ class GANCLS(GAN):
         unknown = sorted(set(condition) - set(self.condition_keys))
         missing = [k for k in self.condition_keys if condition.get(k) is None]
         if unknown or missing:
-            raise ValueError(f"{self.name}.sample takes {', '.join(self.condition_keys)}=..., "
-                             f"received {', '.join(sorted(condition)) or 'none'}")
-        rows = {}
-        for key in self.condition_keys:
-            value = np.asarray(condition[key], np.float32)
-            one = value.ndim == len(self.sample_condition_shape(key))
-            rows[key] = np.broadcast_to(value, (n,) + value.shape) if one else value
-            if rows[key].shape[0] != n or rows[key].shape[1:] != self.sample_condition_shape(key):
-                raise ValueError(f"{self.name}.sample expects {key} of shape ({n}, "
-                                 f"{', '.join(map(str, self.sample_condition_shape(key)))}) or "
-                                 f"one row, received {value.shape}")
-            checks.check_finite(rows[key], f"{self.name}.sample {key}")
+            wanted = ", ".join(f"{k}=..." for k in self.condition_keys)
+            raise ValueError(f"{self.name}.sample takes {wanted}, received "
+                             f"{', '.join(sorted(condition)) or 'none'}")
+        rows = {key: condition_rows(condition[key], n, self.sample_condition_shape(key),
+                                    f"{self.name}.sample", key)
+                for key in self.condition_keys}
         z = keras.random.normal((int(n), self.latent_dim), seed=seed)
         return self.generator_inputs(z, {k: tf.constant(v) for k, v in rows.items()})
 
     def sample_condition_shape(self, key):
         """The shape (without the batch axis) of ``sample``'s ``key`` entry (G's input)."""
         return tuple(self.generator.input_shape[self.condition_keys.index(key) + 1][1:])
+
+
+# -- the style encoder (section 4.4) ------------------------------------------------------
+
+def _generator_shapes(generator, what):
+    """``(latent_dim, text_dim, image_shape)`` of a text-conditional generator ``[z, text]``."""
+    if not isinstance(generator, keras.Model):
+        raise ValueError(f"{what}: generator must be a keras.Model, got "
+                         f"{type(generator).__name__}")
+    (z_shape, t_shape) = _input_shapes(generator, "generator", ("z", "text"), what)
+    return z_shape[-1], t_shape[-1], tuple(generator.output_shape[1:])
+
+
+class StyleEncoder(keras.Model):
+    """Trains the style encoder S of Reed et al. (arXiv:1605.05396, section 4.4) to invert a
+    frozen text-conditional generator: L_style = E_{t, z ~ N(0, I)} ||z - S(G(z, phi(t)))||^2
+    (``gan_tf.losses.style_encoder_loss``, summed over z's axes, averaged over the batch).
+
+    Each step draws z ~ N(0, I) from the trainer's seed generator for the batch's caption
+    embeddings t, makes x = G(z, t) (inference mode; G is never updated) and takes one
+    optimizer step on S alone. ``fit`` takes caption embeddings: an array ``(n, text_dim)``, a
+    Dataset of such batches, or the ``(images, condition)`` batches of
+    ``gan_tf.data.captioned_dataset`` (their ``condition["text"]``; the images are not used).
+    With S trained, ``transfer_style(generator, S, images, text)`` = G(S(x), t) draws the
+    content of t in the style (pose, background) of x. Metric: ``style_loss``.
+
+    Args:
+        encoder: ``keras.Model`` image -> ``(batch, latent_dim)`` (``models.build_style_encoder``).
+        generator: the trained ``keras.Model`` ``[z, text]`` -> image.
+        seed: seed of the noise generator.
+
+    See chapter 7.2.
+    """
+
+    def __init__(self, encoder, generator, seed=None, name="style_encoder_trainer", **kwargs):
+        super().__init__(name=name, **kwargs)
+        latent_dim, text_dim, image_shape = _generator_shapes(generator, name)
+        if not isinstance(encoder, keras.Model):
+            raise ValueError(f"{name}: encoder must be a keras.Model, got "
+                             f"{type(encoder).__name__}")
+        if tuple(encoder.input_shape[1:]) != image_shape:
+            raise ValueError(f"{name}: the encoder takes images of shape "
+                             f"{tuple(encoder.input_shape[1:])}, the generator makes "
+                             f"{image_shape}")
+        if tuple(encoder.output_shape[1:]) != (latent_dim,):
+            raise ValueError(f"{name}: the encoder returns {tuple(encoder.output_shape[1:])}, "
+                             f"the generator takes z of shape ({latent_dim},)")
+        self.encoder, self.generator = encoder, generator
+        self.latent_dim, self.text_dim = int(latent_dim), int(text_dim)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="style_loss")
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def compile(self, optimizer=None, **kwargs):
+        """Default optimizer Adam(2e-4, beta_1=0.5) (the paper's settings); other keyword
+        arguments go to ``keras.Model.compile``."""
+        optimizer = _common.prepare_optimizer(
+            optimizer, lambda: keras.optimizers.Adam(2e-4, beta_1=0.5))
+        super().compile(optimizer=optimizer, **kwargs)
+        self.optimizer.build(self.encoder.trainable_variables)
+
+    def texts_of(self, data):
+        """The caption embeddings of a batch: ``text``, ``(text,)`` or ``(images, condition)``
+        (its ``condition["text"]``)."""
+        while isinstance(data, (tuple, list)) and len(data) == 1:
+            data = data[0]
+        if isinstance(data, (tuple, list)):
+            condition = data[1]
+            if not (isinstance(condition, collections.abc.Mapping) and "text" in condition):
+                raise ValueError(f"{self.name} trains on caption embeddings (n, "
+                                 f"{self.text_dim}) or (images, condition) batches with "
+                                 f"condition['text'], received a {type(condition).__name__} "
+                                 f"condition")
+            data = condition["text"]
+        shape = tuple(data.shape)
+        if len(shape) != 2 or shape[1] not in (None, self.text_dim):
+            raise ValueError(f"{self.name} expects caption embeddings of shape (batch, "
+                             f"{self.text_dim}), received shape {shape}")
+        return data
+
+    def style_loss(self, text, z):
+        """Per-example ||z - S(G(z, t))||^2 for given ``z`` and ``text`` (inference mode)."""
+        text = tf.convert_to_tensor(text, tf.float32)
+        x = self.generator([tf.convert_to_tensor(z, tf.float32), text], training=False)
+        return losses_lib.style_encoder_loss(z, self.encoder(x, training=False),
+                                             reduction="none")
+
+    def train_step(self, data):
+        text = tf.cast(self.texts_of(data), self.generator.compute_dtype)
+        n = tf.shape(text)[0]
+        z = _common.replica_slice(lambda shape: rng.normal(shape, self.seed_generator), n,
+                                  self.latent_dim)
+        x = tf.stop_gradient(self.generator([z, text], training=False))
+        variables = self.encoder.trainable_variables
+        with tf.GradientTape() as tape:
+            per_example = losses_lib.style_encoder_loss(z, self.encoder(x, training=True),
+                                                        reduction="none")
+            loss = _common.average_loss(per_example)
+            scaled = self.optimizer.scale_loss(loss)
+        self.optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        self.loss_tracker.update_state(per_example)
+        return {"style_loss": self.loss_tracker.result()}
+
+    def check_input(self, x):
+        """``ValueError`` unless ``x`` holds caption embeddings ``(n, text_dim)`` (an array, or
+        a Dataset's first batch; see ``texts_of``), finite."""
+        if x is None:
+            return
+        if isinstance(x, tf.data.Dataset):
+            for batch in x.take(1):
+                checks.check_finite(self.texts_of(batch), self.name)
+            return
+        text = self.texts_of(x if isinstance(x, (tuple, list)) else tf.convert_to_tensor(x))
+        checks.check_finite(text, self.name)
+
+    def fit(self, x=None, *args, **kwargs):
+        """``keras.Model.fit`` on caption embeddings (see the class docstring)."""
+        if self.optimizer is None:
+            raise ValueError("call compile() before fit()")
+        x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name)
+        return super().fit(x, **kwargs)
+
+    def call(self, images, training=False):
+        """S(x): the style (the z) of ``images``."""
+        return self.encoder(images, training=training)
+
+    def save_own_variables(self, store):
+        _common.save_seed_state(self, store, self.seed_generator)
+
+    def load_own_variables(self, store):
+        _common.load_seed_state(self, store, self.seed_generator)
+
+
+def transfer_style(generator, style_encoder, images, text, batch_size=256):
+    """G(S(x), t): the content of caption embeddings ``text`` drawn in the style of ``images``
+    (Reed et al., arXiv:1605.05396, section 4.4: s <- S(x), x_hat <- G(s, phi(t)); the
+    chapter's fig. 7-6). ``images`` ``(n, *image_shape)``; ``text`` ``(n, text_dim)`` (or one
+    row for all); ``style_encoder`` the trained S (a ``keras.Model`` or a ``StyleEncoder``). Both
+    networks in inference mode; returns a float32 NumPy array. See chapter 7.2.
+    """
+    _, text_dim, image_shape = _generator_shapes(generator, "transfer_style")
+    images = tf.convert_to_tensor(images, tf.float32)
+    _common.check_batch_spec(images, image_shape, "transfer_style images")
+    n = int(images.shape[0])
+    text = condition_rows(text, n, (text_dim,), "transfer_style")
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    out = []
+    for i in range(0, n, batch_size):
+        style = style_encoder(images[i:i + batch_size], training=False)
+        out.append(np.asarray(generator([style, tf.constant(text[i:i + batch_size])],
+                                        training=False), np.float32))
+    return np.concatenate(out)
