@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from gan_tf import rng
+from gan_tf.checks import positive_int
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
@@ -301,3 +302,147 @@ class PixelShuffle(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale}
+
+
+# -- where to draw: boxes and keypoints on a grid (chapter 7.2) --------------------------------
+
+# A box edge closer than this fraction of a cell to a cell edge counts as on it (float rounding
+# of 0.3 * 10 must not add a row of cells).
+_GRID_TOL = 1e-3
+
+
+def box_mask(box, size):
+    """Binary masks ``(b, size, size, 1)`` of normalised boxes ``(b, 4)`` = ``(y0, x0, y1, x1)``
+    in [0, 1] of the canvas (GAWWN, Reed et al., arXiv:1610.02454, section 4.1: the text map is
+    "masked to zero outside the box").
+
+    The grid's cell ``i`` covers ``[i / size, (i + 1) / size)`` on each axis; a cell is inside
+    (1) when the box overlaps it with positive extent on both axes, i.e. ``floor(y0 * size) <= i
+    < ceil(y1 * size)`` (and likewise for x), with edges within 1e-3 of a cell edge snapped to
+    it. So a box (0.25, 0.25, 0.75, 0.75) on an 8x8 grid covers rows and columns 2..5, and a
+    box thinner than a cell still covers the cell that holds it (one of zero extent lying on a
+    cell edge covers nothing). Values are not checked here (graph code); the trainers check
+    them. The mask has the box's float dtype. See chapter 7.2.
+    """
+    box = tf.convert_to_tensor(box)
+    if not box.dtype.is_floating:
+        box = tf.cast(box, tf.float32)
+    cells = tf.range(size, dtype=box.dtype)
+    y0, x0, y1, x1 = (box[:, i:i + 1] * size for i in range(4))      # (b, 1) in cell units
+
+    def inside(lo, hi):                                              # (b, size)
+        return tf.logical_and(cells < hi - _GRID_TOL, cells + 1 > lo + _GRID_TOL)
+
+    rows = tf.cast(inside(y0, y1), box.dtype)
+    cols = tf.cast(inside(x0, x1), box.dtype)
+    return (rows[:, :, None] * cols[:, None, :])[..., None]
+
+
+def keypoint_cells(keypoints, size):
+    """The grid cell ``(row, col)`` (int32, ``(b, K)`` each) holding each keypoint ``(y, x, v)``:
+    ``min(floor(y * size), size - 1)`` (the cell ``[i / size, (i + 1) / size)`` that contains
+    it; y = 1 falls in the last cell; values are clipped to the grid). See chapter 7.2."""
+    keypoints = tf.convert_to_tensor(keypoints)
+    pos = tf.clip_by_value(tf.floor(keypoints[..., :2] * size), 0.0, size - 1.0)
+    pos = tf.cast(pos, tf.int32)
+    return pos[..., 0], pos[..., 1]
+
+
+def keypoint_heatmaps(keypoints, size):
+    """Binary heat-maps ``(b, size, size, K)`` of keypoints ``(b, K, 3)`` = ``(y, x, visible)``
+    with (y, x) in [0, 1]: map k is 1 at the cell holding keypoint k (``keypoint_cells``) and 0
+    elsewhere; an invisible keypoint (visible < 0.5) gives an all-zero map.
+
+    Binary, as in GAWWN (Reed et al., arXiv:1610.02454, section 4.2: keypoints "encoded into a
+    M x M x K spatial feature map"; the authors' code sets one cell to 1 per visible part), not
+    Gaussian. The authors round ``x * M`` to a 1-based index; we take the cell that contains
+    the point (``floor``), so a keypoint at (0, 0) lights cell (0, 0) and one at (1, 1) the
+    last cell. See chapter 7.2.
+    """
+    keypoints = tf.convert_to_tensor(keypoints)
+    if not keypoints.dtype.is_floating:
+        keypoints = tf.cast(keypoints, tf.float32)
+    rows, cols = keypoint_cells(keypoints, size)
+    visible = tf.cast(keypoints[..., 2] >= 0.5, keypoints.dtype)          # (b, K)
+    r = tf.one_hot(rows, size, dtype=keypoints.dtype)                     # (b, K, M)
+    c = tf.one_hot(cols, size, dtype=keypoints.dtype)
+    maps = r[:, :, :, None] * c[:, :, None, :] * visible[:, :, None, None]  # (b, K, M, M)
+    return tf.transpose(maps, (0, 2, 3, 1))
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class BoxMask(keras.layers.Layer):
+    """``box_mask`` as a layer: boxes ``(b, 4)`` -> masks ``(b, size, size, 1)``.
+    See chapter 7.2."""
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.size = positive_int(size, "size")
+
+    def call(self, box):
+        return box_mask(tf.cast(box, self.compute_dtype), self.size)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.size, self.size, 1)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class KeypointHeatmaps(keras.layers.Layer):
+    """``keypoint_heatmaps`` as a layer: keypoints ``(b, K, 3)`` -> ``(b, size, size, K)``, or
+    with ``parts_max=True`` their maximum over the parts, ``(b, size, size, 1)`` (1 where any
+    visible keypoint lies: GAWWN's gate of the local pathway, arXiv:1610.02454 section 4.2).
+    See chapter 7.2."""
+
+    def __init__(self, size, parts_max=False, **kwargs):
+        super().__init__(**kwargs)
+        self.size = positive_int(size, "size")
+        self.parts_max = bool(parts_max)
+
+    def call(self, keypoints):
+        maps = keypoint_heatmaps(tf.cast(keypoints, self.compute_dtype), self.size)
+        return tf.reduce_max(maps, axis=-1, keepdims=True) if self.parts_max else maps
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.size, self.size,
+                1 if self.parts_max else input_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "parts_max": self.parts_max}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class MaskedMean(keras.layers.Layer):
+    """``[x (b, H, W, C), mask (b, H, W, 1)]`` -> ``(b, C)``: the mean of x over the cells where
+    the mask is 1 (sum(x * mask) / max(sum(mask), 1); an empty mask gives 0). GAWWN's
+    discriminator pools its local pathway over the box region this way, in place of cropping
+    the region with a spatial transformer and averaging it (arXiv:1610.02454, section 4.1).
+    See chapter 7.2."""
+
+    def call(self, inputs):
+        x, mask = inputs
+        mask = tf.cast(mask, x.dtype)
+        total = tf.reduce_sum(x * mask, axis=(1, 2))
+        count = tf.reduce_sum(mask, axis=(1, 2))
+        return total / tf.maximum(count, tf.ones_like(count))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], input_shape[0][-1])
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class KeypointSwitch(keras.layers.Layer):
+    """``[switch (b, K), given (b, K, 3), generated (b, K, 3)]`` -> ``s * k + (1 - s) * f``:
+    the given keypoints where the switch is 1, the generated ones elsewhere (GAWWN's keypoint
+    generator G_k(z, t, k, s) = s . k + (1 - s) . f(z, t, k), arXiv:1610.02454, section 4.3).
+    See chapter 7.2."""
+
+    def call(self, inputs):
+        switch, given, generated = inputs
+        s = tf.cast(switch, generated.dtype)[..., None]
+        return s * tf.cast(given, generated.dtype) + (1.0 - s) * generated
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[2]

@@ -54,3 +54,11 @@ from gan_tf.models.stackgan import (  # noqa: F401
     build_stackgan_v2_discriminators,
     build_stackgan_v2_generator,
 )
+from gan_tf.models.gawwn import (  # noqa: F401
+    build_gawwn_box_discriminator,
+    build_gawwn_box_generator,
+    build_gawwn_keypoint_discriminator,
+    build_gawwn_keypoint_generator,
+    build_keypoint_discriminator,
+    build_keypoint_generator,
+)

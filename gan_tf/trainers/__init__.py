@@ -15,3 +15,4 @@ from gan_tf.trainers.srgan import SRGAN, SRResNet, train_patch_features  # noqa:
 from gan_tf.trainers.lapgan import LAPGAN, LAPGANLevel, build_lapgan  # noqa: F401
 from gan_tf.trainers.text_to_image import GANCLS, StyleEncoder, transfer_style  # noqa: F401
 from gan_tf.trainers.stackgan import StackGANStage1, StackGANStage2, StackGANv2  # noqa: F401
+from gan_tf.trainers.gawwn import GAWWN, KeypointGAN  # noqa: F401

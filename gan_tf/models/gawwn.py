@@ -1,0 +1,312 @@
+"""GAWWN, the Generative Adversarial What-Where Network (Reed, Akata, Mohan, Tenka, Schiele &
+Lee, "Learning What and Where to Draw", arXiv:1610.02454), scaled down to 32x32 images.
+
+The text embedding says *what* to draw, a bounding box or a set of part keypoints *where*.
+
+- Box-conditional networks (section 4.1, fig. 3; chapter fig. 7-8). Generator ``[z, text,
+  box]``: a *global pathway* (``[z, text]`` -> fully connected -> 4x4 -> stride-2 transposed
+  convolutions up to the M x M grid) and a *local pathway* (the text replicated spatially to
+  an M x M x T map, masked to zero outside the box, then 3x3 convolutions; their output is
+  masked again, so the local features exist only inside the box), depth-concatenated, one 3x3
+  convolution, then up-sampled to the image. Discriminator ``[image, text, box]``: stride-2
+  convolutions take the image to an M x M feature map; the *local pathway* concatenates the
+  replicated text, convolves (3x3 then 1x1) and averages over the box cells alone; the *global
+  pathway* goes down to 4x4, concatenates the text replicated 4x4 (as GAN-CLS's D does) and
+  reduces to a vector; the two vectors are concatenated and mapped to one logit (no sigmoid).
+- Keypoint-conditional networks (section 4.2, fig. 4; chapter fig. 7-9): keypoints ``(K, 3)`` =
+  (y, x, visible) become K binary M x M heat-maps (``gan_tf.layers.keypoint_heatmaps``). As in
+  the authors' Torch code (github.com/reedscot/nips2016, ``main_cub_keypoints.lua``), the
+  global pathway encodes all K maps (strided convolutions to a vector, joined with ``[z,
+  text]`` before the 4x4 projection), and the maps max-pooled over the parts (1 where any
+  visible keypoint lies) gate the local pathway: the replicated text is zero away from the
+  keypoints. The generator's fused map also gets the K maps; the discriminator's local pathway
+  gates its text-and-image features the same way, appends the K maps and averages over the
+  keypoint cells.
+- The keypoint generator (section 4.3): G_k(z, t, k, s) = s . k + (1 - s) . f(z, t, k), an MLP
+  f with sigmoid outputs, so the keypoints switched on (s = 1) are returned exactly and the rest
+  are generated; its discriminator scores ``[keypoints, text]``.
+
+Departures from the paper at this scale: M = 16 at 32x32 (the paper's M = 16 at 128x128), far
+fewer channels, and no spatial transformer. For the box, the paper's generator warps the
+replicated text into the box with a spatial transformer; warping a spatially constant map into a
+box *is* masking it (up to the bilinear edges), so ``gan_tf.layers.box_mask`` on the fixed grid
+replaces it; the discriminator's transformer crops the box region of its feature map and, after
+1x1 convolutions, averages it, which ``MaskedMean`` over the box cells computes without
+resampling (1x1 convolutions commute with the crop). The local pathway's features are masked
+after its convolutions, so it writes nothing outside the box, as the transformer's paste does.
+
+All networks return logits or tanh images in [-1, 1]; ``batch_norm=False`` drops batch norm (for
+a MirroredStrategy step that equals a single-device one). See chapter 7.2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+
+from gan_tf.layers import BoxMask, KeypointHeatmaps, KeypointSwitch, MaskedMean
+from gan_tf.models import _checks
+from gan_tf.models.conditional import label_planes
+from gan_tf.models.dcgan import _init
+
+
+def _sizes(image_size, grid):
+    """``(ups, downs)``: stride-2 steps from 4x4 to the grid and from the grid to the image."""
+    image_size = _checks.positive_int(image_size, "image_size")
+    grid = _checks.positive_int(grid, "grid")
+    if grid < 4 or grid & (grid - 1) or image_size % grid or (image_size // grid) & (
+            image_size // grid - 1):
+        raise ValueError(f"GAWWN needs a power-of-two grid M >= 4 and image_size = M * 2**k, "
+                         f"got grid={grid}, image_size={image_size}")
+    return int(math.log2(grid // 4)), int(math.log2(image_size // grid))
+
+
+def _bn(h, batch_norm, name):
+    if not batch_norm:
+        return h
+    return keras.layers.BatchNormalization(
+        momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+        name=name)(h)
+
+
+def _conv(h, filters, kernel, name, strides=1, padding="same"):
+    return keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding,
+                               kernel_initializer=_init(), name=name)(h)
+
+
+def _deconv(h, filters, name):
+    return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same",
+                                        kernel_initializer=_init(), name=name)(h)
+
+
+def _relu(h, name):
+    return keras.layers.ReLU(name=name)(h)
+
+
+def _lrelu(h, name):
+    return keras.layers.LeakyReLU(0.2, name=name)(h)
+
+
+def _inputs(latent_dim, text_dim):
+    _checks.positive_int(latent_dim, "latent_dim")
+    _checks.positive_int(text_dim, "text_dim")
+    return keras.Input((latent_dim,), name="z"), keras.Input((text_dim,), name="text")
+
+
+def _global_generator(vector, ups, filters, batch_norm):
+    """FC -> 4x4 -> ``ups`` stride-2 transposed convolutions: (grid, grid, filters)."""
+    c = filters * 2 ** ups
+    h = keras.layers.Dense(4 * 4 * c, kernel_initializer=_init(), name="global_project")(vector)
+    h = keras.layers.Reshape((4, 4, c), name="global_4x4")(h)
+    h = _relu(_bn(h, batch_norm, "global_bn"), "global_relu")
+    for i in range(ups):
+        c //= 2
+        h = _relu(_bn(_deconv(h, c, f"global_deconv_{i}"), batch_norm, f"global_bn_{i}"),
+                  f"global_relu_{i}")
+    return h
+
+
+def _render(h, downs, filters, channels, batch_norm):
+    """Fused grid map -> image: 3x3 convolution, ``downs`` up-samplings, conv to RGB, tanh."""
+    h = _relu(_bn(_conv(h, filters, 3, "fuse_conv"), batch_norm, "fuse_bn"), "fuse_relu")
+    for i in range(downs):
+        h = _relu(_bn(_deconv(h, filters, f"up_deconv_{i}"), batch_norm, f"up_bn_{i}"),
+                  f"up_relu_{i}")
+    h = _conv(h, channels, 3, "conv_out")
+    return keras.layers.Activation("tanh", dtype="float32", name="tanh")(h)
+
+
+def _image_trunk(x, downs, filters, batch_norm):
+    """Image -> (grid, grid, 2 * filters) map: ``downs`` 4x4 stride-2 convolutions (a 3x3
+    stride-1 one if the image is the grid's size), then a 3x3 convolution."""
+    h = x
+    for i in range(max(downs, 1)):
+        h = _lrelu(_conv(h, filters, 4 if downs else 3, f"image_conv_{i}",
+                         strides=2 if downs else 1), f"image_lrelu_{i}")
+    h = _conv(h, 2 * filters, 3, "image_conv_grid")
+    return _lrelu(_bn(h, batch_norm, "image_bn_grid"), "image_lrelu_grid")
+
+
+def _global_discriminator(features, text, ups, filters, batch_norm):
+    """The global pathway of D: grid map -> 4x4 -> concat text replicated 4x4 -> vector."""
+    h, c = features, 2 * filters
+    for i in range(ups):
+        c *= 2
+        h = _lrelu(_bn(_conv(h, c, 4, f"global_conv_{i}", strides=2), batch_norm,
+                       f"global_bn_{i}"), f"global_lrelu_{i}")
+    h = keras.layers.Concatenate(name="global_text")([h, label_planes(text, 4, 4, "text_4x4")])
+    h = _lrelu(_bn(_conv(h, c, 1, "global_join"), batch_norm, "global_join_bn"),
+               "global_join_lrelu")
+    h = _lrelu(_conv(h, filters, 4, "global_4x4", padding="valid"), "global_vector_lrelu")
+    return keras.layers.Flatten(name="global_vector")(h)
+
+
+def _score(local, global_, filters):
+    h = keras.layers.Concatenate(name="pathways")([local, global_])
+    h = _lrelu(keras.layers.Dense(filters, kernel_initializer=_init(), name="join_dense")(h),
+               "join_lrelu")
+    return keras.layers.Dense(1, dtype="float32", name="logit")(h)
+
+
+def build_gawwn_box_generator(latent_dim=100, text_dim=128, image_size=32, grid=16, channels=3,
+                              filters=64, batch_norm=True, name="gawwn_box_generator"):
+    """``[z (b, latent_dim), text (b, text_dim), box (b, 4)]`` -> images ``(b, image_size,
+    image_size, channels)`` in [-1, 1]; box = (y0, x0, y1, x1) normalised to [0, 1].
+
+    arXiv:1610.02454 section 4.1 with masking on a ``grid`` x ``grid`` map in place of the spatial
+    transformer (module docstring). The local pathway's output is the layer ``local_masked``
+    (zero outside the box). See chapter 7.2."""
+    ups, downs = _sizes(image_size, grid)
+    _checks.positive_int(filters, "filters")
+    _checks.positive_int(channels, "channels")
+    z, text = _inputs(latent_dim, text_dim)
+    box = keras.Input((4,), name="box")
+    glob = _global_generator(keras.layers.Concatenate(name="z_text")([z, text]), ups, filters,
+                             batch_norm)
+    mask = BoxMask(grid, name="box_mask")(box)
+    h = keras.layers.Multiply(name="text_in_box")([label_planes(text, grid, grid, "text_grid"),
+                                                    mask])
+    for i in range(2):
+        h = _relu(_bn(_conv(h, filters, 3, f"local_conv_{i}"), batch_norm, f"local_bn_{i}"),
+                  f"local_relu_{i}")
+    local = keras.layers.Multiply(name="local_masked")([h, mask])
+    h = keras.layers.Concatenate(name="fuse")([glob, local])
+    return keras.Model([z, text, box], _render(h, downs, filters, channels, batch_norm),
+                       name=name)
+
+
+def build_gawwn_box_discriminator(image_size=32, text_dim=128, grid=16, channels=3, filters=64,
+                                  batch_norm=True, name="gawwn_box_discriminator"):
+    """``[image, text (b, text_dim), box (b, 4)]`` -> one logit ``(b, 1)``.
+
+    arXiv:1610.02454 section 4.1: local pathway (image features and replicated text, averaged
+    over the box cells: layer ``local_vector``) and global pathway (whole image, text at 4x4),
+    fused. See chapter 7.2."""
+    ups, downs = _sizes(image_size, grid)
+    _checks.positive_int(filters, "filters")
+    _checks.positive_int(text_dim, "text_dim")
+    _checks.positive_int(channels, "channels")
+    x = keras.Input((image_size, image_size, channels), name="image")
+    text = keras.Input((text_dim,), name="text")
+    box = keras.Input((4,), name="box")
+    features = _image_trunk(x, downs, filters, batch_norm)
+    h = keras.layers.Concatenate(name="local_text")(
+        [features, label_planes(text, grid, grid, "text_grid")])
+    h = _lrelu(_bn(_conv(h, 2 * filters, 3, "local_conv"), batch_norm, "local_bn"),
+               "local_lrelu")
+    h = _lrelu(_conv(h, filters, 1, "local_1x1"), "local_1x1_lrelu")
+    local = MaskedMean(name="local_vector")([h, BoxMask(grid, name="box_mask")(box)])
+    glob = _global_discriminator(features, text, ups, filters, batch_norm)
+    return keras.Model([x, text, box], _score(local, glob, filters), name=name)
+
+
+def build_gawwn_keypoint_generator(latent_dim=100, text_dim=128, n_keypoints=15, image_size=32,
+                                   grid=16, channels=3, filters=64, batch_norm=True,
+                                   name="gawwn_keypoint_generator"):
+    """``[z, text, keypoints (b, n_keypoints, 3)]`` -> images in [-1, 1]; keypoints = (y, x,
+    visible) with (y, x) in [0, 1].
+
+    arXiv:1610.02454 section 4.2 (module docstring): global pathway ``[z, text, code of the K
+    heat-maps]`` -> 4x4 -> grid; local pathway: text replicated on the grid, gated by the heat-maps'
+    maximum over parts, 3x3 convolution; fused with the K maps. See chapter 7.2."""
+    ups, downs = _sizes(image_size, grid)
+    _checks.positive_int(filters, "filters")
+    _checks.positive_int(channels, "channels")
+    k = _checks.positive_int(n_keypoints, "n_keypoints")
+    z, text = _inputs(latent_dim, text_dim)
+    keypoints = keras.Input((k, 3), name="keypoints")
+    maps = KeypointHeatmaps(grid, name="heatmaps")(keypoints)
+    gate = KeypointHeatmaps(grid, parts_max=True, name="parts_max")(keypoints)
+    code = maps
+    for i in range(ups):
+        code = _relu(_conv(code, filters * 2 ** i, 4, f"keypoint_conv_{i}", strides=2),
+                     f"keypoint_relu_{i}")
+    code = keras.layers.Flatten(name="keypoint_flat")(code)
+    code = _relu(keras.layers.Dense(4 * filters, kernel_initializer=_init(),
+                                    name="keypoint_code")(code), "keypoint_code_relu")
+    glob = _global_generator(keras.layers.Concatenate(name="z_text_keypoints")([z, text, code]),
+                             ups, filters, batch_norm)
+    h = keras.layers.Multiply(name="text_at_keypoints")(
+        [label_planes(text, grid, grid, "text_grid"), gate])
+    local = _relu(_bn(_conv(h, filters, 3, "local_conv"), batch_norm, "local_bn"), "local_relu")
+    h = keras.layers.Concatenate(name="fuse")([glob, local, maps])
+    return keras.Model([z, text, keypoints], _render(h, downs, filters, channels, batch_norm),
+                       name=name)
+
+
+def build_gawwn_keypoint_discriminator(image_size=32, text_dim=128, n_keypoints=15, grid=16,
+                                       channels=3, filters=64, batch_norm=True,
+                                       name="gawwn_keypoint_discriminator"):
+    """``[image, text, keypoints (b, n_keypoints, 3)]`` -> one logit.
+
+    arXiv:1610.02454 section 4.2: the local pathway's image-and-text features are gated by the
+    heat-maps' maximum over parts, joined with the K maps (1x1 convolutions) and averaged over
+    the keypoint cells; the global pathway as in the box discriminator. See chapter 7.2."""
+    ups, downs = _sizes(image_size, grid)
+    _checks.positive_int(filters, "filters")
+    _checks.positive_int(text_dim, "text_dim")
+    _checks.positive_int(channels, "channels")
+    k = _checks.positive_int(n_keypoints, "n_keypoints")
+    x = keras.Input((image_size, image_size, channels), name="image")
+    text = keras.Input((text_dim,), name="text")
+    keypoints = keras.Input((k, 3), name="keypoints")
+    maps = KeypointHeatmaps(grid, name="heatmaps")(keypoints)
+    gate = KeypointHeatmaps(grid, parts_max=True, name="parts_max")(keypoints)
+    features = _image_trunk(x, downs, filters, batch_norm)
+    h = keras.layers.Concatenate(name="local_text")(
+        [features, label_planes(text, grid, grid, "text_grid")])
+    h = _lrelu(_bn(_conv(h, 2 * filters, 3, "local_conv"), batch_norm, "local_bn"),
+               "local_lrelu")
+    h = keras.layers.Multiply(name="local_gated")([h, gate])
+    h = keras.layers.Concatenate(name="local_keypoints")([h, maps])
+    h = _lrelu(_conv(h, 2 * filters, 1, "local_1x1_0"), "local_1x1_lrelu_0")
+    h = _lrelu(_conv(h, filters, 1, "local_1x1_1"), "local_1x1_lrelu_1")
+    local = MaskedMean(name="local_vector")([h, gate])
+    glob = _global_discriminator(features, text, ups, filters, batch_norm)
+    return keras.Model([x, text, keypoints], _score(local, glob, filters), name=name)
+
+
+def build_keypoint_generator(latent_dim=32, text_dim=128, n_keypoints=15, hidden_units=(256, 256),
+                             name="keypoint_generator"):
+    """G_k: ``[z, text, keypoints (b, K, 3), switch (b, K)]`` -> keypoints ``(b, K, 3)`` in
+    [0, 1] (arXiv:1610.02454 section 4.3): G_k(z, t, k, s) = s . k + (1 - s) . f(z, t, s . k),
+    with f an MLP (ReLU hidden layers, sigmoid outputs (y, x, visible)) that sees the given
+    keypoints (the others zeroed) and the switch. Where s = 1 the output is the given keypoint
+    exactly. See chapter 7.2."""
+    z, text = _inputs(latent_dim, text_dim)
+    k = _checks.positive_int(n_keypoints, "n_keypoints")
+    hidden_units = _checks.units(hidden_units, "hidden_units")
+    keypoints = keras.Input((k, 3), name="keypoints")
+    switch = keras.Input((k,), name="switch")
+    given = keras.layers.Multiply(name="given")(
+        [keypoints, keras.layers.Reshape((k, 1), name="switch_column")(switch)])
+    h = keras.layers.Concatenate(name="z_text_given")(
+        [z, text, keras.layers.Flatten(name="given_flat")(given), switch])
+    for i, units in enumerate(hidden_units):
+        h = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(h)
+    h = keras.layers.Dense(3 * k, name="keypoint_logits")(h)
+    h = keras.layers.Activation("sigmoid", dtype="float32", name="sigmoid")(h)
+    generated = keras.layers.Reshape((k, 3), name="generated")(h)
+    out = KeypointSwitch(name="keypoints_out")([switch, keypoints, generated])
+    return keras.Model([z, text, keypoints, switch], out, name=name)
+
+
+def build_keypoint_discriminator(text_dim=128, n_keypoints=15, hidden_units=(256, 128),
+                                 name="keypoint_discriminator"):
+    """``[keypoints (b, K, 3), text (b, text_dim)]`` -> one logit: an MLP (LeakyReLU 0.2) on the
+    flattened keypoints joined with the text, as the keypoint GAN's discriminator of
+    arXiv:1610.02454 section 4.3 ("real keypoints and text" against generated keypoints).
+    See chapter 7.2."""
+    _checks.positive_int(text_dim, "text_dim")
+    k = _checks.positive_int(n_keypoints, "n_keypoints")
+    hidden_units = _checks.units(hidden_units, "hidden_units")
+    keypoints = keras.Input((k, 3), name="keypoints")
+    text = keras.Input((text_dim,), name="text")
+    h = keras.layers.Concatenate(name="keypoints_text")(
+        [keras.layers.Flatten(name="keypoints_flat")(keypoints), text])
+    for i, units in enumerate(hidden_units):
+        h = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(
+            keras.layers.Dense(units, name=f"dense_{i}")(h))
+    out = keras.layers.Dense(1, dtype="float32", name="logit")(h)
+    return keras.Model([keypoints, text], out, name=name)
