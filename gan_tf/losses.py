@@ -337,9 +337,9 @@ def feature_matching_loss(real_features, fake_features):
 # -- text-to-image: GAN-CLS's matching-aware discriminator and the style encoder (chapter 7) --
 
 def gan_cls_discriminator_loss(real_logits, wrong_logits, fake_logits, matching_aware=True,
-                               reduction="none"):
+                               reduction="mean"):
     """The discriminator loss of GAN-CLS (Reed et al., arXiv:1605.05396, Algorithm 1, its L_D),
-    as binary cross-entropies on logits, per example by default (``reduction="none"``).
+    as binary cross-entropies on logits (``reduction="none"``: per example, as the trainers use it).
 
     ``real_logits`` s_r = D(x, h) (real image, matching text), ``wrong_logits`` s_w = D(x, h_hat)
     (real image, mismatching text), ``fake_logits`` s_f = D(G(z, h), h). With

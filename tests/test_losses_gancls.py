@@ -18,26 +18,28 @@ def _bce(logits, target):
 
 def test_matching_aware_loss_weights_wrong_and_fake_terms_by_one_half():
     want = _bce(REAL, 1) + 0.5 * (_bce(WRONG, 0) + _bce(FAKE, 0))
-    got = losses.gan_cls_discriminator_loss(REAL, WRONG, FAKE).numpy()
-    assert got.shape == (4,)                    # per example by default
+    got = losses.gan_cls_discriminator_loss(REAL, WRONG, FAKE, reduction="none").numpy()
+    assert got.shape == (4,)                    # per example
     np.testing.assert_allclose(got, want, rtol=1e-5)
     # logits 0 everywhere: log 2 + (log 2 + log 2) / 2 = 2 log 2
     zeros = np.zeros(3, np.float32)
     np.testing.assert_allclose(losses.gan_cls_discriminator_loss(zeros, zeros, zeros).numpy(),
-                               2 * np.log(2), rtol=1e-6)
+                               2 * np.log(2), rtol=1e-6)          # the mean, by default
     np.testing.assert_allclose(
-        losses.gan_cls_discriminator_loss(REAL, WRONG, FAKE, reduction="mean").numpy(),
+        losses.gan_cls_discriminator_loss(REAL, WRONG, FAKE).numpy(),
         want.mean(), rtol=1e-5)
     # (batch, 1) logits, as the discriminators return them
     np.testing.assert_allclose(
-        losses.gan_cls_discriminator_loss(REAL[:, None], WRONG[:, None], FAKE[:, None]).numpy(),
+        losses.gan_cls_discriminator_loss(REAL[:, None], WRONG[:, None], FAKE[:, None],
+                                          reduction="none").numpy(),
         want, rtol=1e-5)
 
 
 def test_without_matching_awareness_it_is_the_plain_gan_loss_and_ignores_wrong_text():
     want = _bce(REAL, 1) + _bce(FAKE, 0)
     for wrong in (WRONG, None):
-        got = losses.gan_cls_discriminator_loss(REAL, wrong, FAKE, matching_aware=False)
+        got = losses.gan_cls_discriminator_loss(REAL, wrong, FAKE, matching_aware=False,
+                                                reduction="none")
         np.testing.assert_allclose(got.numpy(), want, rtol=1e-5)
     np.testing.assert_allclose(want, losses.nonsaturating_discriminator_loss(
         REAL, FAKE, reduction="none").numpy(), rtol=1e-5)

@@ -488,7 +488,8 @@ class StackGANv2(_CAMixin, GANCLS):
             (r_u, r_c, *w), (f_u, f_c) = real_logits[i], fake_logits[i]
             loss += self.d_loss_fn(r_u, f_u, reduction="none")
             loss += losses_lib.gan_cls_discriminator_loss(
-                r_c, w[0] if w else None, f_c, matching_aware=self.matching_aware)
+                r_c, w[0] if w else None, f_c, matching_aware=self.matching_aware,
+                reduction="none")
         return loss
 
     def generator_loss(self, fake, fake_logits, fake_condition=None, real=None,

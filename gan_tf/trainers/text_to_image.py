@@ -347,7 +347,8 @@ class GANCLS(GAN):
         else:
             wrong_logits = None
         return losses_lib.gan_cls_discriminator_loss(real_logits, wrong_logits, fake_logits,
-                                                     matching_aware=self.matching_aware)
+                                                     matching_aware=self.matching_aware,
+                                                     reduction="none")
 
     def interpolation_loss(self, real_condition):
         """GAN-INT's term per example (eq. 5 of arXiv:1605.05396, in the loss family of
