@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_tf import checks, config
-from gan_tf.data.images import CLASS_NAMES, SPLITS, epoch_variable, load_arrays, to_dataset
+from gan_tf.data.images import SPLITS, epoch_variable, load_arrays, to_dataset
 
 IMAGE_SIZES = (32, 64)
 ITEM_SIZE = 28
@@ -143,7 +143,8 @@ class Scenes:
         return len(self.images)
 
     def attributes(self):
-        """``{attribute: int array (n,)}`` for the five attributes captions state."""
+        """``{attribute: int array (n,)}`` for the five attributes captions state. See chapter
+        7.1."""
         return {a: getattr(self, a) for a in ATTRIBUTES}
 
 
@@ -162,7 +163,8 @@ def _tri_weights(centres, support, n_src, lo=None, hi=None):
     norm = w.sum(-1, keepdims=True)
     inside = (k >= 0) & (k < n_src)
     if lo is not None:
-        inside = inside & (k >= np.asarray(lo)[..., None, None]) & (k < np.asarray(hi)[..., None, None])
+        lo, hi = np.asarray(lo)[..., None, None], np.asarray(hi)[..., None, None]
+        inside = inside & (k >= lo) & (k < hi)
     w = np.where(inside, w, 0.0) / np.maximum(norm, 1e-12)
     return w[..., reach:reach + n_src]
 
@@ -297,12 +299,14 @@ def frame_sizes(image_size):
 
 
 def margin(image_size):
-    """Pixels between a left/right/top/bottom-placed box and the canvas edge (1 at 32)."""
+    """Pixels between a left/right/top/bottom-placed box and the canvas edge: 1 at 32, 2 at
+    64. See chapter 7.1."""
     return max(1, image_size // 32)
 
 
 def render_items(alpha28, frame):
-    """Opacity maps ``(n, 28, 28)`` resized to ``(n, frame, frame)`` (float64)."""
+    """Opacity maps ``(n, 28, 28)`` resized (antialiased bilinear) to ``(n, frame, frame)``,
+    float64. See chapter 7.1."""
     m = _resize_matrix(ITEM_SIZE, frame)
     return m @ np.asarray(alpha28, np.float64) @ m.T
 
