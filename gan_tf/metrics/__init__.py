@@ -41,3 +41,10 @@ from gan_tf.metrics.fidelity import (  # noqa: F401
     ssim,
     y_channel,
 )
+from gan_tf.metrics.captions import (  # noqa: F401
+    box_iou,
+    caption_accuracy,
+    check_captions,
+    keypoint_error,
+    measure_scenes,
+)
