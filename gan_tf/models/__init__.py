@@ -40,3 +40,7 @@ from gan_tf.models.lapgan import (  # noqa: F401
     build_lapgan_level_discriminator,
     build_lapgan_level_generator,
 )
+from gan_tf.models.text import (  # noqa: F401
+    build_scene_image_encoder,
+    build_text_encoder,
+)

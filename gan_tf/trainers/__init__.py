@@ -13,3 +13,4 @@ from gan_tf.trainers.infogan import InfoGAN  # noqa: F401
 from gan_tf.trainers.semi_supervised import SGAN  # noqa: F401
 from gan_tf.trainers.srgan import SRGAN, SRResNet, train_patch_features  # noqa: F401
 from gan_tf.trainers.lapgan import LAPGAN, LAPGANLevel, build_lapgan  # noqa: F401
+from gan_tf.trainers.joint_embedding import JointEmbedding  # noqa: F401
