@@ -44,3 +44,4 @@ from gan_tf.models.text import (  # noqa: F401
     build_scene_image_encoder,
     build_text_encoder,
 )
+from gan_tf.models.scene_classifier import build_scene_classifier  # noqa: F401

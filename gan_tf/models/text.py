@@ -96,3 +96,79 @@ def build_scene_image_encoder(image_size=32, embed_dim=EMBED_DIM, filters=(32, 6
     h = keras.layers.Flatten(name="flatten")(h)
     out = keras.layers.Dense(embed_dim, dtype="float32", name="embedding")(h)
     return keras.Model(x, out, name=name)
+
+
+# -- the shipped, frozen encoders of the scenes (data/models/) --------------------------------
+
+TEXT_ENCODER_FILE = "scene_text_encoder.weights.h5"
+IMAGE_ENCODER_FILE = "scene_image_encoder.weights.h5"
+TRAIN_COMMAND = "python scripts/train_scene_models.py --out data/models/"
+# SHA-256 of the shipped files (also in their .sha256 files); a file matching neither is refused.
+SHIPPED_SHA256 = {
+    TEXT_ENCODER_FILE: None,
+    IMAGE_ENCODER_FILE: None,
+}
+
+
+def _verified(name, models_dir):
+    path = config.find_weights(name, TRAIN_COMMAND, models_dir)
+    sha = path.with_name(name.replace(".weights.h5", ".sha256"))
+    return config.verify_sha256(path, SHIPPED_SHA256.get(name), sha, TRAIN_COMMAND)
+
+
+def scene_text_encoder(vocab_size=None, max_len=None):
+    """The architecture of the shipped scene text encoder (random weights): the scene grammar's
+    vocabulary (``gan_tf.data.scenes.VOCABULARY``, id 0 = padding) and ``MAX_WORDS``.
+    See chapter 7.1."""
+    from gan_tf.data import scenes
+
+    return build_text_encoder(vocab_size or len(scenes.VOCABULARY),
+                              max_len or scenes.MAX_WORDS)
+
+
+def load_text_encoder(models_dir=None):
+    """The frozen text encoder phi of chapter 7: word ids ``(n, MAX_WORDS)`` -> ``(n, 128)``,
+    trained with the scene image encoder by ``scripts/train_scene_models.py`` (Reed et al.'s
+    joint embedding, arXiv:1605.05395, section 3). Its weights file is checked against its
+    pinned SHA-256 (``SHIPPED_SHA256``, else the ``.sha256`` file): a mismatch is a
+    ``ValueError`` naming both hashes, a missing file a ``FileNotFoundError`` naming the
+    training command. ``trainable`` is False. See chapter 7.1."""
+    model = scene_text_encoder()
+    model.load_weights(_verified(TEXT_ENCODER_FILE, models_dir))
+    model.trainable = False
+    return model
+
+
+def load_scene_image_encoder(models_dir=None):
+    """The image encoder theta trained with ``load_text_encoder``'s phi: 32x32 scenes in
+    [-1, 1] -> ``(n, 128)``; theta(v)^T phi(t) scores how well caption t describes scene v.
+    SHA-256 checked as ``load_text_encoder``. See chapter 7.1."""
+    model = build_scene_image_encoder(32)
+    model.load_weights(_verified(IMAGE_ENCODER_FILE, models_dir))
+    model.trainable = False
+    return model
+
+
+def encode_captions(captions, encoder=None, batch_size=512):
+    """phi of every caption: ``captions`` is n lists of k str (``Scenes.captions``) -> float32
+    ``(n, k, 128)``, the ``embeddings`` argument of ``gan_tf.data.captioned_dataset``.
+    ``encoder`` defaults to ``load_text_encoder()``. Words outside the grammar, empty captions
+    and captions of more than ``MAX_WORDS`` words raise ``ValueError`` (``tokenize``), as do
+    images with different numbers of captions. See chapter 7.1."""
+    from gan_tf.data import scenes
+
+    if isinstance(captions, str) or not all(isinstance(c, (list, tuple)) for c in captions):
+        raise ValueError("captions must be n lists of k str (one list per image), received "
+                         f"{type(captions).__name__} of {type(next(iter(captions), None)).__name__}")
+    counts = {len(c) for c in captions}
+    if len(captions) == 0 or len(counts) != 1 or 0 in counts:
+        raise ValueError(f"captions must hold the same number k >= 1 of captions for each of "
+                         f"n >= 1 images, received counts {sorted(counts)}")
+    n, k = len(captions), counts.pop()
+    encoder = load_text_encoder() if encoder is None else encoder
+    max_len = encoder.input_shape[1] or scenes.MAX_WORDS
+    tokens = scenes.tokenize([c for caps in captions for c in caps], max_len=max_len)
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    out = np.concatenate([np.asarray(encoder(tokens[i:i + batch_size], training=False),
+                                     np.float32) for i in range(0, len(tokens), batch_size)])
+    return out.reshape(n, k, -1)
