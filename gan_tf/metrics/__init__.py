@@ -41,7 +41,11 @@ from gan_tf.metrics.fidelity import (  # noqa: F401
     ssim,
     y_channel,
 )
-from gan_tf.metrics.retrieval import retrieval_scores  # noqa: F401
+from gan_tf.metrics.retrieval import (  # noqa: F401
+    caption_matches,
+    retrieval_scores,
+    scene_retrieval,
+)
 from gan_tf.metrics.scene_features import (  # noqa: F401
     load_scene_classifier,
     scene_feature_extractor,
