@@ -38,3 +38,14 @@ from gan_tf.data.photos import (  # noqa: F401
     sr_patches,
 )
 from gan_tf.data import labelled, photos, toy  # noqa: F401
+from gan_tf.data.scenes import (  # noqa: F401
+    MAX_WORDS,
+    NUM_KEYPOINTS,
+    VOCABULARY,
+    Scenes,
+    captioned_dataset,
+    make_scenes,
+    parse_caption,
+    tokenize,
+)
+from gan_tf.data import scenes  # noqa: F401

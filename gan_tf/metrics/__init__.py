@@ -41,6 +41,13 @@ from gan_tf.metrics.fidelity import (  # noqa: F401
     ssim,
     y_channel,
 )
+from gan_tf.metrics.captions import (  # noqa: F401
+    box_iou,
+    caption_accuracy,
+    check_captions,
+    keypoint_error,
+    measure_scenes,
+)
 from gan_tf.metrics.retrieval import (  # noqa: F401
     caption_matches,
     retrieval_scores,
