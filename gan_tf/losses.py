@@ -334,7 +334,6 @@ def feature_matching_loss(real_features, fake_features):
     return tf.reduce_sum(tf.square(tf.reduce_mean(real, axis=0) - tf.reduce_mean(fake, axis=0)))
 
 
-<<<<<<< HEAD
 # -- text-to-image: GAN-CLS's matching-aware discriminator and the style encoder (chapter 7) --
 
 def gan_cls_discriminator_loss(real_logits, wrong_logits, fake_logits, matching_aware=True,
@@ -431,7 +430,8 @@ def colour_consistency_loss(images_i, images_prev, lambda1=1.0, lambda2=5.0, red
     per_example = (lambda1 * tf.reduce_sum(tf.square(mean_i - mean_p), axis=-1)
                    + lambda2 * tf.reduce_sum(tf.square(cov_i - cov_p), axis=[1, 2]))
     return _reduce(per_example, reduction)
-=======
+
+
 # -- the structured joint embedding of images and text (chapter 7.1) --------------------------
 
 JOINT_NEGATIVES = ("max", "mean")
@@ -509,4 +509,3 @@ def joint_embedding_loss(image_emb, text_emb, classes, negatives="max", reductio
         loss_t = tf.reduce_sum(hinge_t * delta / count[:, None], axis=0) \
             / tf.maximum(n_wrong, 1.0)
     return _reduce(loss_v + loss_t, reduction)
->>>>>>> ch07-textenc
