@@ -42,8 +42,9 @@ def scene_feature_extractor(image_size=32, models_dir=None, with_logits=False):
     """``keras.Model``: scenes ``(n, image_size, image_size, 3)`` in [-1, 1] -> the scene
     classifier's features ``(n, 128)`` (with ``with_logits=True``: the list ``[features,
     label, colour, size, position, background]`` of features then each head's logits, the order
-    of ``gan_tf.data.scenes.ATTRIBUTES``, which ``embed`` returns as a list of arrays). ``image_size`` 32 resizes to 64 first (bilinear). Use with
-    ``gan_tf.metrics.embed`` and ``frechet_distance``. See chapter 7.1."""
+    of ``gan_tf.data.scenes.ATTRIBUTES``, which ``embed`` returns as a list of arrays).
+    ``image_size`` 32 resizes to 64 first (bilinear). Use with ``gan_tf.metrics.embed`` and
+    ``frechet_distance``. See chapter 7.1."""
     import keras
 
     from gan_tf.models.scene_classifier import CLASSIFIER_SIZE, FEATURES_LAYER, default_heads
