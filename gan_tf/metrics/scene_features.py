@@ -18,7 +18,7 @@ SCENE_CLASSIFIER_FILE = "scene_classifier.weights.h5"
 SCENE_IMAGE_SIZES = (32, 64)
 TRAIN_COMMAND = "python scripts/train_scene_models.py --out data/models/"
 # SHA-256 of the shipped file (also in scene_classifier.sha256); a mismatch is refused.
-SHIPPED_SHA256 = {SCENE_CLASSIFIER_FILE: None}
+SHIPPED_SHA256 = {SCENE_CLASSIFIER_FILE: "ebba258da9688c748fd30965466b0da075d9810a93eceb325a9850331af7c45c"}
 
 
 def load_scene_classifier(models_dir=None):
