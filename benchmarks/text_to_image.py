@@ -58,9 +58,16 @@ Tables: mean +- standard deviation (population, ddof = 0) over the seeds. ``--ou
 appends one JSON line per record (the ceiling rows, then each trained system's), so an
 interrupted run keeps its results; ``--table FILE`` prints the tables of such a file.
 
-Budget. ``DEFAULT_STEPS`` were chosen from step times measured on the 2-core machine shared
-with other jobs (the script prints each system's seconds per step); the full run (2 seeds,
-all systems) is meant to take at most about 40 minutes there. A quick look:
+Budget. ``DEFAULT_STEPS`` were chosen from step times (batch 64, after the first, traced
+step) measured on the 2-core AMD EPYC shared with other jobs (load average about 7): GAN 0.29,
+GAN-CLS 0.21, GAN-INT 0.52, GAN-INT-CLS 0.31, GAWWN box 1.56, keypoints 1.53, Stage-I 0.80
+(1.07 without CA), Stage-II 1.60, v2 1.90 s per step; at those rates the defaults train for
+about 17 minutes per seed, plus about 1 minute of data and 1-2 of scoring per seed: about 40
+minutes for the full run (2 seeds, all systems). The rates double when the machine is
+busier; the script prints each system's rate and an estimate of the total as it goes. These
+budgets are far below the papers' (hundreds of epochs): the tables compare the systems
+early in training, at equal steps within each comparison (the four GAN-CLS switches; Stage-I
+with and without CA), not their converged quality. A quick look:
 
     python benchmarks/text_to_image.py                                  # the tables
     python benchmarks/text_to_image.py --seeds 1 --steps 20 --n-train 512 --n-test 64 \\
