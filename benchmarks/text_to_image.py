@@ -56,7 +56,8 @@ Stage-II vs v2 at 64x64.
 
 Tables: mean +- standard deviation (population, ddof = 0) over the seeds. ``--out FILE``
 appends one JSON line per record (the ceiling rows, then each trained system's), so an
-interrupted run keeps its results; ``--table FILE`` prints the tables of such a file.
+interrupted run keeps its results (``--first-seed k --seeds m --systems ...`` with the same
+``--out`` trains the missing ones); ``--table FILE`` prints the tables of such a file.
 
 Budget. ``DEFAULT_STEPS`` were chosen from step times (batch 64, after the first, traced
 step) measured on the 2-core AMD EPYC shared with other jobs (load average about 7): GAN 0.29,
@@ -461,14 +462,15 @@ def run(args, emit=print):
     d = load_data(args.n_train, args.n_test, sizes=tuple(sizes), models_dir=args.models_dir)
     emit(f"data: {args.n_train} train scenes at {sizes}, {args.n_test} test scenes; embedded "
          f"and feature extractors loaded in {time.perf_counter() - t0:.0f} s", flush=True)
-    records = ceiling(d)
-    if args.out:
+    records = ceiling(d) if args.first_seed == 0 else []   # the ceiling once per --out file
+    if args.out and records:
         with open(args.out, "a") as f:
             f.write("".join(json.dumps(r) + "\n" for r in records))
     steps_of = {s: args.steps or DEFAULT_STEPS[s] for s in SYSTEMS}
-    todo = [(seed, s) for seed in range(args.seeds) for s in systems]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    todo = [(seed, s) for seed in seeds for s in systems]
     start = time.perf_counter()
-    for seed in range(args.seeds):
+    for seed in seeds:
         stage1 = None
         order = systems
         if "stage2" in systems and "stage1" not in systems:
@@ -499,7 +501,10 @@ def run(args, emit=print):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=2, help="seeds 0 .. seeds - 1")
+    p.add_argument("--seeds", type=int, default=2, help="seeds first-seed .. first-seed + "
+                   "seeds - 1")
+    p.add_argument("--first-seed", type=int, default=0, help="to finish an interrupted run "
+                   "into the same --out file (the real-image rows are written at seed 0 only)")
     p.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     p.add_argument("--steps", type=int, help="generator steps for every system "
                    "(default: DEFAULT_STEPS per system)")
@@ -525,6 +530,8 @@ def main(argv=None):
                  "sweep_captions"):
         if getattr(args, name) <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
+    if args.first_seed < 0:
+        p.error("--first-seed must be >= 0")
     if args.steps is not None and args.steps <= 0:
         p.error("--steps must be positive")
     if args.diversity_samples < 2:
@@ -532,7 +539,8 @@ def main(argv=None):
     if args.n_train < args.batch_size:
         p.error("--n-train must be at least --batch-size")
     print(machine())
-    print(f"systems {' '.join(args.systems)}; seeds 0-{args.seeds - 1}; steps "
+    print(f"systems {' '.join(args.systems)}; seeds {args.first_seed}-"
+          f"{args.first_seed + args.seeds - 1}; steps "
           + ", ".join(f"{s} {args.steps or DEFAULT_STEPS[s]}" for s in args.systems)
           + f"; batch {args.batch_size}", flush=True)
     start = time.perf_counter()
