@@ -441,3 +441,98 @@ def test_infogan_clustering_table_of_known_runs():
     recalled = [x for x in lines if x.startswith("ClusterGAN paper: InfoGAN (as recalled)")][0]
     assert recalled.split("Fashion-10")[1].split() == ["0.6100", "0.5900", "0.4400"]
     assert lines[lines.index(ours) + 2].split() == ["seed", "1", "0.7000", "0.6000", "0.2000"]
+
+
+def _untrained_scene_models(monkeypatch, module):
+    """The text-to-image benchmark on untrained (random) text encoder and scene classifier:
+    the smoke test needs their shapes, not their training."""
+    from gan_tf.metrics import scene_features
+    from gan_tf.models import scene_classifier, text
+
+    monkeypatch.setattr(module.models, "load_text_encoder",
+                        lambda models_dir=None: text.scene_text_encoder())
+    monkeypatch.setattr(scene_features, "load_scene_classifier",
+                        lambda models_dir=None: scene_classifier.build_scene_classifier())
+
+
+def test_text_to_image_benchmark_smoke_run_prints_every_table(monkeypatch, capsys, tmp_path):
+    import text_to_image as t2i
+
+    _untrained_scene_models(monkeypatch, t2i)
+    out = tmp_path / "runs.jsonl"
+    records = t2i.main(["--seeds", "1", "--steps", "2", "--n-train", "32", "--n-test", "16",
+                        "--batch-size", "16", "--systems", "gan-int-cls",
+                        "--diversity-captions", "2", "--diversity-samples", "2",
+                        "--sweep-captions", "1", "--eager", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert "CPU:" in text and "wall time" in text
+    for heading in ("Caption accuracy on held-out test captions 0 and FID (32x32",
+                    "Diversity for one caption", "Training ("):
+        assert heading in text, heading
+    assert "(64x64" not in text                      # no 64x64 system was asked for
+    # the ceiling: real test scenes hold every attribute their caption 0 states
+    real = [r for r in records if r["system"] == "real"]
+    assert len(real) == 1 and all(real[0][a] == 1.0 for a in t2i.ATTRIBUTES)
+    assert np.isfinite(real[0]["fid"]) and real[0]["fid"] >= 0
+    by = {(r["system"], r["table"], r.get("control")): r for r in records}
+    gan = by[("gan-int-cls", "quality32", None)]
+    assert all(0.0 <= gan[a] <= 1.0 for a in t2i.ATTRIBUTES) and np.isfinite(gan["fid"])
+    timing = by[("gan-int-cls", "timing", None)]
+    assert timing["steps"] == 2 and timing["step_seconds"] > 0
+    # --table re-reads the JSON lines into the same records
+    assert t2i.main(["--table", str(out)]) == json.loads(json.dumps(records))
+    assert "GAN-INT-CLS (32)" in capsys.readouterr().out
+
+
+class _PaintingGenerator:
+    """A perfect box-conditional generator: a red rectangle filling the requested box (pixel
+    edges rounded) on a grey canvas; for keypoints, the box spanned by them."""
+
+    def sample(self, n, seed=None, text=None, box=None, keypoints=None):
+        if keypoints is not None:
+            kp = np.asarray(keypoints)
+            box = np.stack([kp[..., 0].min(1), kp[..., 1].min(1), kp[..., 0].max(1),
+                            kp[..., 1].max(1)], 1)
+        px = np.rint(np.broadcast_to(box, (n, 4)) * 32).astype(int)
+        x = np.zeros((n, 32, 32, 3), np.float32)
+        for i, (y0, x0, y1, x1) in enumerate(px):
+            x[i, y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)] = [1.0, -1.0, -1.0]
+        return x
+
+
+def test_text_to_image_gawwn_control_of_a_perfect_generator():
+    import text_to_image as t2i
+    from gan_tf import data
+
+    test = data.make_scenes(40, 32, seed=0, split="test")
+    d = {"test": {32: test}, "test_embeddings": np.zeros((40, 5, 4), np.float32)}
+    args = SimpleNamespace(sweep_captions=2)
+    own, sweep = t2i.control(_PaintingGenerator(), "gawwn-box", d, args, seed=0)
+    # the painted box is the requested one up to rounding to whole pixels
+    assert own["iou"] > 0.9 and sweep["iou"] > 0.9 and sweep["iou_ge_0.7"] == 1.0
+    assert sweep["control"] == "box sweep (54 boxes x 2 captions)"
+    own, sweep = t2i.control(_PaintingGenerator(), "gawwn-kp", d, args, seed=0)
+    # a rectangle has its top/bottom/left/right keypoints on the requested extremes' rows and
+    # columns: every keypoint lies within a quarter of the canvas, and the mask is found
+    assert own["found"] == sweep["found"] == 1.0
+    assert 0 < own["error"] < 0.25 and 0 < sweep["error"] < 0.25 and own["pck"] > 0.3
+    assert sweep["control"] == "keypoint sweep (18 layouts x 2 captions)"
+
+
+def test_text_to_image_table_averages_seeds():
+    import text_to_image as t2i
+
+    base = {"system": "gan", "table": "quality32", "row": "GAN", "label": 0.5, "colour": 0.2,
+            "size": 1.0, "position": 0.0, "background": 1.0, "all": 0.5}
+    records = [dict(base, seed=0, fid=10.0), dict(base, seed=1, fid=14.0, colour=0.4),
+               {"system": "stage1", "seed": 0, "table": "diversity", "row": "Stage-I",
+                "feature": 2.0, "pixel": float("nan")}]
+    out = io.StringIO()
+    t2i.table(records, file=out)
+    lines = out.getvalue().splitlines()
+    row = [line for line in lines if line.startswith("GAN ")][0].split()
+    # colour 0.3 +- 0.1, FID 12 +- 2 over the two seeds
+    assert row[1:] == ["0.500+-0.000", "0.300+-0.100", "1.000+-0.000", "0.000+-0.000",
+                       "1.000+-0.000", "0.500+-0.000", "12.00+-2.00", "2"]
+    div = [line for line in lines if line.startswith("Stage-I")][0].split()
+    assert div[1:] == ["2.000+-0.000", "-", "1"]     # a NaN cell prints as '-'
