@@ -148,3 +148,64 @@ def cache_dir() -> Path:
     roots = data_roots()
     base = roots[0] if roots else Path.home() / ".cache" / "gan_tf"
     return base / "cache" if roots else base
+
+
+def models_dirs() -> list[Path]:
+    """Folders searched for shipped weights: ``<data root>/models`` for each data root
+    (``data_roots``). See chapter 5.5."""
+    return [root / "models" for root in data_roots()]
+
+
+def sha256_file(path) -> str:
+    """Hex SHA-256 of a file. See chapter 5.5."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_sha256_file(path) -> str:
+    """The hash in a ``sha256sum``-format file (``<64 hex digits>  <file name>``); ``ValueError``
+    quoting the file's start otherwise. See chapter 5.5."""
+    text = Path(path).read_text().split()
+    if not text or len(text[0]) != 64:
+        raise ValueError(f"{path} must hold '<64 hex digits>  <file name>' (sha256sum "
+                         f"format), got {Path(path).read_text()[:100]!r}")
+    return text[0].lower()
+
+
+def find_weights(name, command, models_dir=None) -> Path:
+    """Path of the weights file ``name`` in ``models_dir`` (or the first of ``models_dirs()``
+    holding it); ``FileNotFoundError`` naming the folders searched and ``command``, the one that
+    creates the file. See chapter 5.5."""
+    folders = [Path(models_dir)] if models_dir is not None else models_dirs()
+    for folder in folders:
+        if (folder / name).exists():
+            return folder / name
+    raise FileNotFoundError(
+        f"weights {name} not found in: "
+        + ("; ".join(str(f) for f in folders) or "(no data folder)")
+        + f". Create them with `{command}` (from the repository root).")
+
+
+def verify_sha256(path, expected, sha_path, command) -> Path:
+    """``path`` after checking its SHA-256 against ``expected`` (a hash pinned in the code) or,
+    when ``expected`` is ``None``, the hash in the ``sha256sum`` file ``sha_path``. A mismatch
+    raises ``ValueError`` naming both hashes, a missing ``sha_path`` ``FileNotFoundError``;
+    both name ``command``, which re-creates the file. See chapter 5.5."""
+    path = Path(path)
+    if expected is None:
+        if not Path(sha_path).exists():
+            raise FileNotFoundError(
+                f"{sha_path} (the SHA-256 of {path.name}) is missing; re-create both with "
+                f"`{command}`.")
+        expected = read_sha256_file(sha_path)
+    actual = sha256_file(path)
+    if actual != expected.lower():
+        raise ValueError(
+            f"SHA-256 mismatch for {path}: expected {expected}, received {actual}. The file is "
+            f"corrupt or from another training run; re-create it with `{command}`.")
+    return path

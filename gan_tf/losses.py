@@ -430,3 +430,82 @@ def colour_consistency_loss(images_i, images_prev, lambda1=1.0, lambda2=5.0, red
     per_example = (lambda1 * tf.reduce_sum(tf.square(mean_i - mean_p), axis=-1)
                    + lambda2 * tf.reduce_sum(tf.square(cov_i - cov_p), axis=[1, 2]))
     return _reduce(per_example, reduction)
+
+
+# -- the structured joint embedding of images and text (chapter 7.1) --------------------------
+
+JOINT_NEGATIVES = ("max", "mean")
+
+
+def joint_embedding_loss(image_emb, text_emb, classes, negatives="max", reduction="mean"):
+    """The symmetric structured joint embedding loss of Reed et al., "Learning Deep
+    Representations of Fine-Grained Visual Descriptions" (arXiv:1605.05395, section 3), on one
+    minibatch.
+
+    The paper: compatibility F(v, t) = theta(v)^T phi(t); classifiers f_v(v) = argmax_y
+    E_{t ~ T(y)} F(v, t) and f_t(t) = argmax_y E_{v ~ V(y)} F(v, t); the objective
+    1/N sum_n Delta(y_n, f_v(v_n)) + Delta(y_n, f_t(t_n)) with the 0-1 loss Delta, minimised
+    through its hinge surrogates
+    l_v(v_n, t_n, y_n) = max_y (0, Delta(y_n, y) + E_{t ~ T(y)}[F(v_n, t) - F(v_n, t_n)]),
+    l_t(v_n, t_n, y_n) = max_y (0, Delta(y_n, y) + E_{v ~ V(y)}[F(v, t_n) - F(v_n, t_n)]).
+
+    Minibatch form used here: row n is one image ``image_emb[n]`` = theta(v_n), one of its
+    captions ``text_emb[n]`` = phi(t_n) (both ``(batch, d)``) and its class ``classes[n]``.
+    The classes y compared against are those present in the batch, and E_{t ~ T(y)} (E_{v ~
+    V(y)}) is the mean over the batch's captions (images) of class y. Per row the loss is
+    l_v + l_t, shape ``(batch,)`` with ``reduction="none"``; a row with a class of its own has
+    E_{t ~ T(y_n)} F(v_n, t) = F(v_n, t_n), so its own-class term is 0 as in the paper.
+    ``negatives="max"`` is the paper's max over y; ``"mean"`` replaces it by the mean of the
+    hinge over the batch's classes y != y_n (the released code sums the hinges over the
+    classes, then divides by their number), which gives every wrong class a gradient.
+
+    ``classes``: integer ``(batch,)``, or ``(batch, A)`` attribute tuples, two rows being of one
+    class when all A attributes are equal. For the scenes the class is the image's whole
+    attribute tuple (item class, colour, size, position, background): Delta is then 1 for a
+    caption and an image that differ in any attribute, so the embedding must separate every
+    attribute the GANs are conditioned on. With the item class alone Delta would be 0 between a
+    red and a blue sneaker and the expectation over T(y) would average colours away: nothing
+    would make phi(t) say "red". Reed et al. use the bird or flower species, which on their data
+    fixes the appearance the captions describe.
+
+    Only the rows of this batch (this replica's rows under ``tf.distribute``) serve as each
+    other's negatives. See chapter 7.1.
+    """
+    v = _logits(image_emb, "image_emb")
+    t = _logits(text_emb, "text_emb")
+    if v.shape.rank != 2 or t.shape.rank != 2 or v.shape != t.shape:
+        raise ValueError(f"image_emb and text_emb must both have shape (batch, d), received "
+                         f"{tuple(v.shape)} and {tuple(t.shape)}")
+    if negatives not in JOINT_NEGATIVES:
+        raise ValueError(f"unknown negatives {negatives!r}; expected one of {JOINT_NEGATIVES}")
+    c = tf.convert_to_tensor(classes)
+    if c.dtype.is_floating or c.dtype == tf.bool or c.shape.rank not in (1, 2) \
+            or (c.shape[0] is not None and v.shape[0] is not None and c.shape[0] != v.shape[0]):
+        raise ValueError(f"classes must be integers of shape (batch,) or (batch, attributes) "
+                         f"with batch = {v.shape[0]}, received dtype {c.dtype.name} and shape "
+                         f"{tuple(c.shape)}")
+    if c.shape.rank == 1:
+        c = c[:, None]
+    same = tf.reduce_all(tf.equal(c[:, None, :], c[None, :, :]), axis=-1)   # (b, b)
+    same_f = tf.cast(same, tf.float32)
+    count = tf.reduce_sum(same_f, axis=0)                 # rows of each row's class
+    scores = tf.matmul(v, t, transpose_b=True)            # S[i, j] = F(v_i, t_j)
+    diag = tf.linalg.diag_part(scores)
+    # V[i, j] = mean over captions k of class y_j of F(v_i, t_k); T[i, j] = mean over images k
+    # of class y_i of F(v_k, t_j).
+    by_text_class = tf.matmul(scores, same_f) / count[None, :]
+    by_image_class = tf.matmul(same_f, scores) / count[:, None]
+    delta = 1.0 - same_f
+    hinge_v = tf.nn.relu(delta + by_text_class - diag[:, None])      # (image i, class of j)
+    hinge_t = tf.nn.relu(delta + by_image_class - diag[None, :])     # (class of i, text j)
+    if negatives == "max":
+        loss_v = tf.reduce_max(hinge_v, axis=1)
+        loss_t = tf.reduce_max(hinge_t, axis=0)
+    else:
+        # each wrong class once: weight the columns (rows) of class y by 1 / count(y)
+        n_wrong = tf.reduce_sum(delta / count[None, :], axis=1)
+        loss_v = tf.reduce_sum(hinge_v * delta / count[None, :], axis=1) \
+            / tf.maximum(n_wrong, 1.0)
+        loss_t = tf.reduce_sum(hinge_t * delta / count[:, None], axis=0) \
+            / tf.maximum(n_wrong, 1.0)
+    return _reduce(loss_v + loss_t, reduction)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gan_tf import config  # noqa: E402
 from gan_tf.data import load_arrays, load_images  # noqa: E402
-from gan_tf.metrics.features import sha256_file as sha256_of  # noqa: E402
+from gan_tf.config import sha256_file as sha256_of  # noqa: E402
 from gan_tf.models.classifier import build_classifier  # noqa: E402
 
 DATASETS = ("fashion_mnist", "mnist", "digits")

@@ -273,14 +273,15 @@ def epoch_variable(dataset):
 
 def drop_small_batches(dataset, min_batch):
     """``(dataset, dropped)``: ``dataset`` without its batches of fewer than ``min_batch``
-    examples (the first component of tuple elements counts). ``dropped`` says whether a filter
+    examples (the first tensor of nested elements counts: the images of ``(images, labels)`` or
+    ``((images, tokens), classes)``). ``dropped`` says whether a filter
     was added: not when the static batch size is already ``>= min_batch`` (``drop_remainder``
     data). A GAN step with ``d_steps`` minibatches needs ``d_steps`` examples per replica; an
     empty minibatch would give NaN losses. See chapter 5.3."""
     import tensorflow as tf
 
     def first(batch):
-        return batch[0] if isinstance(batch, (tuple, list)) else batch
+        return tf.nest.flatten(batch)[0]
 
     spec = first(dataset.element_spec)
     shape = getattr(spec, "shape", None)

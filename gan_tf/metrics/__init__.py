@@ -48,3 +48,12 @@ from gan_tf.metrics.captions import (  # noqa: F401
     keypoint_error,
     measure_scenes,
 )
+from gan_tf.metrics.retrieval import (  # noqa: F401
+    caption_matches,
+    retrieval_scores,
+    scene_retrieval,
+)
+from gan_tf.metrics.scene_features import (  # noqa: F401
+    load_scene_classifier,
+    scene_feature_extractor,
+)

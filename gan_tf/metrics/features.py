@@ -12,7 +12,6 @@ other, nor with published FIDs of other extractors. See chapter 5.5.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import socket
 import warnings
@@ -49,41 +48,17 @@ def _check_dataset(dataset):
             f"{CLASSIFIER_DATASETS}")
 
 
-def models_dirs():
-    """Folders searched for classifier weights: ``<data root>/models`` for each data root."""
-    return [root / "models" for root in config.data_roots()]
-
-
-def sha256_file(path):
-    """Hex SHA-256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _read_sha_file(path):
-    text = Path(path).read_text().split()
-    if not text or len(text[0]) != 64:
-        raise ValueError(f"{path} must hold '<64 hex digits>  <file name>' (sha256sum "
-                         f"format), got {Path(path).read_text()[:100]!r}")
-    return text[0].lower()
+# The weights helpers live in gan_tf.config (the models layer loads shipped weights too).
+models_dirs = config.models_dirs
+sha256_file = config.sha256_file
 
 
 def classifier_weights_path(dataset="fashion_mnist", models_dir=None):
     """Path of ``<dataset>_classifier.weights.h5``; ``FileNotFoundError`` names the command
     that creates it. See chapter 5.5."""
     _check_dataset(dataset)
-    name = f"{dataset}_classifier.weights.h5"
-    folders = [Path(models_dir)] if models_dir is not None else models_dirs()
-    for folder in folders:
-        if (folder / name).exists():
-            return folder / name
-    raise FileNotFoundError(
-        f"classifier weights {name} not found in: "
-        + ("; ".join(str(f) for f in folders) or "(no data folder)")
-        + f". Create them with `{train_command(dataset)}` (from the repository root).")
+    return config.find_weights(f"{dataset}_classifier.weights.h5", train_command(dataset),
+                               models_dir)
 
 
 def load_classifier(dataset="fashion_mnist", models_dir=None):
@@ -98,20 +73,8 @@ def load_classifier(dataset="fashion_mnist", models_dir=None):
     from gan_tf.models.classifier import build_classifier
 
     path = classifier_weights_path(dataset, models_dir)
-    expected = SHIPPED_SHA256.get(dataset)
-    if expected is None:
-        sha_path = path.with_name(f"{dataset}_classifier.sha256")
-        if not sha_path.exists():
-            raise FileNotFoundError(
-                f"{sha_path} (the SHA-256 of {path.name}) is missing; re-create both with "
-                f"`{train_command(dataset)}`.")
-        expected = _read_sha_file(sha_path)
-    actual = sha256_file(path)
-    if actual != expected.lower():
-        raise ValueError(
-            f"SHA-256 mismatch for {path}: expected {expected}, received {actual}. The file is "
-            f"corrupt or from another training run; re-create it with "
-            f"`{train_command(dataset)}`.")
+    config.verify_sha256(path, SHIPPED_SHA256.get(dataset),
+                         path.with_name(f"{dataset}_classifier.sha256"), train_command(dataset))
     model = build_classifier(input_shape=INPUT_SHAPES[dataset], num_classes=NUM_CLASSES,
                              name=f"{dataset}_classifier")
     model.load_weights(path)

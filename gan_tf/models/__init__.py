@@ -62,3 +62,11 @@ from gan_tf.models.gawwn import (  # noqa: F401
     build_keypoint_discriminator,
     build_keypoint_generator,
 )
+from gan_tf.models.text import (  # noqa: F401
+    build_scene_image_encoder,
+    build_text_encoder,
+    encode_captions,
+    load_scene_image_encoder,
+    load_text_encoder,
+)
+from gan_tf.models.scene_classifier import build_scene_classifier  # noqa: F401

@@ -16,3 +16,4 @@ from gan_tf.trainers.lapgan import LAPGAN, LAPGANLevel, build_lapgan  # noqa: F4
 from gan_tf.trainers.text_to_image import GANCLS, StyleEncoder, transfer_style  # noqa: F401
 from gan_tf.trainers.stackgan import StackGANStage1, StackGANStage2, StackGANv2  # noqa: F401
 from gan_tf.trainers.gawwn import GAWWN, KeypointGAN  # noqa: F401
+from gan_tf.trainers.joint_embedding import JointEmbedding  # noqa: F401
