@@ -57,3 +57,11 @@ from gan_tf.metrics.scene_features import (  # noqa: F401
     load_scene_classifier,
     scene_feature_extractor,
 )
+from gan_tf.metrics.text_to_image import (  # noqa: F401
+    box_control_iou,
+    box_sweep,
+    caption_diversity,
+    keypoint_control_error,
+    keypoint_sweep,
+    text_to_image_scores,
+)
