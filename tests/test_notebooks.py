@@ -51,6 +51,12 @@ EXPECTED_FIGURES = {
         "fig6-13_infogan_traversals.png", "infogan_categories.png",
         "infogan_mutual_information.png",
     ],
+    "ch07a_text_to_image": [
+        "scenes_with_captions.png", "fig7-1_one_caption_many_scenes.png",
+        "text_encoder_retrieval.png", "four_way_losses.png", "four_way_scores.png",
+        "fig7-4_four_way_comparison.png", "fig7-3_samples_from_captions.png",
+        "fig7-6_style_transfer.png", "fig7-16_caption_interpolation.png", "your_caption.png",
+    ],
 }
 NOTEBOOKS = notebook_paths()
 
