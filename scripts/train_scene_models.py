@@ -156,7 +156,7 @@ def main(argv=None):
     parser.add_argument("--negatives", choices=("max", "mean"), default="mean")
     parser.add_argument("--galleries", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--classifier-scenes", type=int, default=12000)
-    parser.add_argument("--classifier-epochs", type=int, default=10)
+    parser.add_argument("--classifier-epochs", type=int, default=8)
     parser.add_argument("--classifier-lr", type=float, default=1e-3)
     parser.add_argument("--test-scenes", type=int, default=2000)
     args = parser.parse_args(argv)

@@ -70,6 +70,11 @@ def retrieval_scores(text_emb, image_emb, caption_image, matches=None, k=(1, 5, 
     return out
 
 
+def _batched(model, x, batch_size=512):
+    return np.concatenate([np.asarray(model(x[i:i + batch_size], training=False), np.float64)
+                           for i in range(0, len(x), batch_size)])
+
+
 def caption_matches(captions, attributes):
     """bool ``(C, M)``: whether gallery scene m has every attribute caption c states.
 
@@ -114,8 +119,7 @@ def scene_retrieval(scenes, text_encoder=None, image_encoder=None, captions="all
             own.append(i)
     max_len = text_encoder.input_shape[1]
     tokens = tokenize(queries, max_len=max_len) if max_len else tokenize(queries)
-    text_emb = np.asarray(text_encoder.predict(tokens, batch_size=512, verbose=0))
-    image_emb = np.asarray(image_encoder.predict(np.asarray(scenes.images, np.float32),
-                                                 batch_size=512, verbose=0))
+    text_emb = _batched(text_encoder, tokens)
+    image_emb = _batched(image_encoder, np.asarray(scenes.images, np.float32))
     return retrieval_scores(text_emb, image_emb, np.array(own),
                             caption_matches(queries, scenes.attributes()), k=k)

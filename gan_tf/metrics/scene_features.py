@@ -18,7 +18,7 @@ SCENE_CLASSIFIER_FILE = "scene_classifier.weights.h5"
 SCENE_IMAGE_SIZES = (32, 64)
 TRAIN_COMMAND = "python scripts/train_scene_models.py --out data/models/"
 # SHA-256 of the shipped file (also in scene_classifier.sha256); a mismatch is refused.
-SHIPPED_SHA256 = {SCENE_CLASSIFIER_FILE: None}
+SHIPPED_SHA256 = {SCENE_CLASSIFIER_FILE: "ebba258da9688c748fd30965466b0da075d9810a93eceb325a9850331af7c45c"}
 
 
 def load_scene_classifier(models_dir=None):
@@ -42,8 +42,9 @@ def scene_feature_extractor(image_size=32, models_dir=None, with_logits=False):
     """``keras.Model``: scenes ``(n, image_size, image_size, 3)`` in [-1, 1] -> the scene
     classifier's features ``(n, 128)`` (with ``with_logits=True``: the list ``[features,
     label, colour, size, position, background]`` of features then each head's logits, the order
-    of ``gan_tf.data.scenes.ATTRIBUTES``, which ``embed`` returns as a list of arrays). ``image_size`` 32 resizes to 64 first (bilinear). Use with
-    ``gan_tf.metrics.embed`` and ``frechet_distance``. See chapter 7.1."""
+    of ``gan_tf.data.scenes.ATTRIBUTES``, which ``embed`` returns as a list of arrays).
+    ``image_size`` 32 resizes to 64 first (bilinear). Use with ``gan_tf.metrics.embed`` and
+    ``frechet_distance``. See chapter 7.1."""
     import keras
 
     from gan_tf.models.scene_classifier import CLASSIFIER_SIZE, FEATURES_LAYER, default_heads

@@ -21,6 +21,20 @@ def unpack_inputs(data):
     return data
 
 
+def split_pair(data, what, condition_name, builder):
+    """``(images, condition)`` of a batch ``(images, condition)``, or of ``((images,
+    condition),)`` as ``fit`` passes arrays; anything else is a ``ValueError`` naming
+    ``builder``, the ``gan_tf.data`` call that makes such batches. See chapter 6.1."""
+    if (isinstance(data, (tuple, list)) and len(data) == 1
+            and isinstance(data[0], (tuple, list))):
+        data = data[0]                     # fit((images, condition)) on arrays
+    if not isinstance(data, (tuple, list)) or len(data) < 2:
+        raise ValueError(f"{what} trains on (images, {condition_name}) batches, received "
+                         f"{type(data).__name__} {getattr(data, 'shape', '')}; build them "
+                         f"with {builder}")
+    return data[0], data[1]
+
+
 def minibatch(condition, i, d_steps):
     """Minibatch ``i`` of ``d_steps`` of a batch's condition (any nest of tensors whose first
     axis is the batch, or ``None``): every ``d_steps``-th row from row ``i``, ``rows // d_steps``

@@ -52,14 +52,8 @@ class LabelledGAN(GAN):
         return super().fit(x, None, *args, **kwargs)
 
     def split_batch(self, data):
-        if (isinstance(data, (tuple, list)) and len(data) == 1
-                and isinstance(data[0], (tuple, list))):
-            data = data[0]                 # fit((images, labels)) on arrays
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise ValueError(f"{self.name} trains on (images, labels) batches, received "
-                             f"{type(data).__name__} {getattr(data, 'shape', '')}; build them "
-                             f"with gan_tf.data.labelled_dataset(images, labels)")
-        return data[0], data[1]
+        return _common.split_pair(data, self.name, "labels",
+                                  "gan_tf.data.labelled_dataset(images, labels)")
 
     def draw_labels(self, n):
         """``n`` labels from the uniform prior over the classes (int32), from the seed

@@ -245,7 +245,8 @@ class GAN(keras.Model):
             latent = self.sample_latent(tf.shape(real)[0], condition)
             fake = self.generator(latent, training=True)
         fake_cond = None if latent is None else self.fake_condition(latent)
-        fake = tf.stop_gradient(fake)
+        # one image tensor, or a nest of them (StackGAN-v2's images at several scales)
+        fake = tf.nest.map_structure(tf.stop_gradient, fake)
         variables = self.discriminator_variables()
         with tf.GradientTape() as tape:
             real_logits = self.discriminate(real, condition)

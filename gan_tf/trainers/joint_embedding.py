@@ -27,11 +27,12 @@ class JointEmbedding(keras.Model):
     ``negatives`` is passed to the loss: ``"mean"`` (default) averages the hinge over the
     batch's wrong classes, as Reed et al.'s released code does; ``"max"`` is the max over classes
     of the paper's equations. Measured on the scenes (4,000 scenes, 624 steps of 64 pairs, Adam
-    1e-3, from random weights), ``"max"`` collapsed to a constant embedding (loss stuck at 2.0 =
-    both margins, 19% attribute top-1 on 100 test scenes), ``"mean"`` reached 59%: with one
-    hardest negative per row, a row's whole gradient comes from the single most confusable
-    class, often a scene its caption does not tell apart (captions leave attributes out). ``fit`` reports ``loss`` and ``accuracy``: the fraction
-    of the batch's captions whose highest-scoring image in the batch is of their class.
+    1e-3, from random weights), ``"max"`` stalled at loss 2.0 (every score equal, both margins
+    missed by 1; 19% attribute top-1 on 100 test scenes) while ``"mean"`` reached 59%. A likely
+    reason: with the max, a row's gradient comes from one most confusable class only, often a
+    scene its caption cannot tell apart (captions leave attributes out).
+    ``fit`` reports ``loss`` and ``accuracy``: the fraction of the batch's captions whose
+    highest-scoring image in the batch is of their class.
     Under ``tf.distribute`` each replica's rows are each other's negatives; the loss is averaged
     over the global batch. See chapter 7.1.
     """

@@ -37,11 +37,10 @@ the paper's D's do; ``matching_aware=False`` gives the plain conditional loss of
   data). Unconditional setting (G takes z alone, D_i(x) -> one logit): L_D_i and L_G_i are
   the plain GAN terms.
 
-**What StackGANv2 overrides in the shared loop.** Its generator returns a list of images, so
-``discriminator_step`` is overridden only to stop the gradient of each image
-(``tf.stop_gradient`` cannot take a list of differently shaped tensors); the rest of the loop
-(``train_step``'s split into ``d_steps`` minibatches, ``generator_step``, ``reuse_fake``) is
-``GAN``'s. Its D's are wrapped into one ``keras.Model`` (``self.discriminator``, inputs
+**StackGANv2 and the shared loop.** Its generator returns a list of images; the loop stops
+the gradient of each (``GAN.discriminator_step`` maps ``tf.stop_gradient`` over a nest of
+fakes), and the rest of the loop (``train_step``'s split into ``d_steps`` minibatches,
+``generator_step``, ``reuse_fake``) is ``GAN``'s unchanged. Its D's are wrapped into one ``keras.Model`` (``self.discriminator``, inputs
 ``[x_0, ..., x_{n-1}, phi]``), so the real batch is the top scale only and ``fit``'s checks
 stay those of ``GAN``. ``sample`` returns the top scale; ``sample_all`` every scale.
 
@@ -516,27 +515,6 @@ class StackGANv2(_CAMixin, GANCLS):
             colour = self.colour_weight * colour
         self.colour_tracker.update_state(colour)
         return loss + colour
-
-    def discriminator_step(self, real, fake=None, condition=None, latent=None):
-        """``GAN.discriminator_step`` for a generator that returns one image per scale: the
-        gradient of each image is stopped (``tf.stop_gradient`` takes one tensor); the update
-        itself is the loop's."""
-        if fake is None:
-            latent = self.sample_latent(tf.shape(real)[0], condition)
-            fake = self.generator(latent, training=True)
-        fake_cond = None if latent is None else self.fake_condition(latent)
-        fake = [tf.stop_gradient(f) for f in fake]
-        variables = self.discriminator_variables()
-        with tf.GradientTape() as tape:
-            real_logits = self.discriminate(real, condition)
-            fake_logits = self.discriminate(fake, fake_cond)
-            per_example = self.discriminator_loss(real, fake, real_logits, fake_logits,
-                                                  condition, fake_cond)
-            loss = _common.average_loss(per_example)
-            scaled = self.d_optimizer.scale_loss(loss)
-        self._apply(self.d_optimizer, tape, scaled, variables)
-        self.after_discriminator_step()
-        return tf.reduce_mean(per_example)
 
     # -- sampling -------------------------------------------------------------------------
 

@@ -233,15 +233,9 @@ class GANCLS(GAN):
     def split_batch(self, data):
         """``(images, condition)`` of a batch ``(images, condition)`` (or ``((images,
         condition),)`` from arrays); the condition is checked (``check_condition``)."""
-        if (isinstance(data, (tuple, list)) and len(data) == 1
-                and isinstance(data[0], (tuple, list))):
-            data = data[0]                 # fit((images, condition)) on arrays
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise ValueError(f"{self.name} trains on (images, condition) batches, received "
-                             f"{type(data).__name__} {getattr(data, 'shape', '')}; build them "
-                             f"with gan_tf.data.captioned_dataset(images, embeddings, "
-                             f"batch_size)")
-        images, condition = data[0], data[1]
+        images, condition = _common.split_pair(
+            data, self.name, "condition",
+            "gan_tf.data.captioned_dataset(images, embeddings, batch_size)")
         self.check_condition(condition, images.shape[0])
         return images, condition
 
