@@ -51,6 +51,12 @@ EXPECTED_FIGURES = {
         "fig6-13_infogan_traversals.png", "infogan_categories.png",
         "infogan_mutual_information.png",
     ],
+    "ch07a_text_to_image": [
+        "scenes_with_captions.png", "fig7-1_one_caption_many_scenes.png",
+        "text_encoder_retrieval.png", "four_way_losses.png", "four_way_scores.png",
+        "fig7-4_four_way_comparison.png", "fig7-3_samples_from_captions.png",
+        "fig7-6_style_transfer.png", "fig7-16_caption_interpolation.png", "your_caption.png",
+    ],
     "ch07b_gawwn_stackgan": [
         "scenes_boxes_keypoints.png", "fig7-10_box_control.png", "fig7-7_row1_box.png",
         "gawwn_box_iou.png", "fig7-11_keypoint_control.png", "fig7-7_row3_one_keypoint.png",
