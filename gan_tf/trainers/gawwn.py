@@ -158,8 +158,8 @@ class GAWWN(GANCLS):
             return check_boxes(values, what)
         return check_keypoints(values, self.n_keypoints, what)
 
-    def _check_values(self, condition):
-        super()._check_values(condition)
+    def check_condition_values(self, condition):
+        super().check_condition_values(condition)
         self.check_location(condition[self.where], f"{self.name} condition[{self.where!r}]")
 
     def sampling_latent(self, n, seed, **condition):

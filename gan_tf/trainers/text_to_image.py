@@ -248,7 +248,7 @@ class GANCLS(GAN):
             super().check_input(x)
             for batch in x.take(1):
                 images, condition = self.split_batch(batch)
-                self._check_values(condition)
+                self.check_condition_values(condition)
             return
         if not (isinstance(x, (tuple, list)) and len(x) >= 2):
             raise ValueError(f"{self.name} trains on (images, condition), received images alone;"
@@ -258,9 +258,12 @@ class GANCLS(GAN):
         condition = {k: tf.convert_to_tensor(v) for k, v in x[1].items()} if isinstance(
             x[1], collections.abc.Mapping) else x[1]
         self.check_condition(condition, len(x[0]))
-        self._check_values(condition)
+        self.check_condition_values(condition)
 
-    def _check_values(self, condition):
+    def check_condition_values(self, condition):
+        """Hook run by ``fit``'s input check on the data's condition: ``ValueError`` for
+        non-finite text embeddings; subclasses add their entries' checks (GAWWN's boxes and
+        keypoints). See chapter 7.1."""
         for key in ("text", "wrong_text"):
             if key in condition:
                 checks.check_finite(condition[key], f"{self.name} condition[{key!r}]")
