@@ -5,16 +5,19 @@ StackGAN v1/v2 scored by caption accuracy, FID, location control and diversity.
 Protocol. Training data: ``data.make_scenes(--n-train, image_size, seed=0, split="train")``
 (default 6,000 scenes, five captions each) at 32x32 and, for Stage-II and StackGAN-v2, the same
 scenes at 64x64; every caption embedded once by the frozen text encoder
-(``models.encode_captions``, 128-d). For each seed s in 0 .. ``--seeds`` - 1 (default 2) and
-each system, networks, data order, caption draws and noise are seeded with s, the trainer is
-compiled with its defaults (Adam(2e-4, beta_1 = 0.5) for G and D, non-saturating G loss) and
-trained with ``fit`` on ``data.captioned_dataset`` (batch ``--batch-size``, default 64; one
-caption of each image drawn per pass, GAN-CLS's wrong text another image's caption) for the
-number of generator steps in ``DEFAULT_STEPS`` (``--steps`` sets one number for all):
+(``models.encode_captions``, 128-d) and divided by the standard deviation of the training
+embeddings (about 0.05: the GANs get unit-scale inputs, as in the chapter's notebooks). For
+each seed s in 0 .. ``--seeds`` - 1 (default 2) and each system, networks, data order, caption
+draws and noise are seeded with s, the trainer is compiled with Adam(``RATES[system]``,
+beta_1 = 0.5) for G and D and its default losses (non-saturating G loss; StackGAN's KL weight
+1/128, the authors' lambda = 1 on the mean over the 128 dimensions) and trained with ``fit``
+on ``data.captioned_dataset`` (batch ``--batch-size``, default 32; one caption of each image
+drawn per pass, GAN-CLS's wrong text another image's caption) for the number of generator
+steps in ``DEFAULT_STEPS`` (``--steps`` sets one number for all), at the widths ``FILTERS``:
 
 - ``gan``, ``gan-cls``, ``gan-int``, ``gan-int-cls``: ``trainers.GANCLS`` with the switches
   (matching_aware, interpolate) = (F, F), (T, F), (F, T), (T, T), beta = 0.5 (Reed et al.,
-  arXiv:1605.05396), Reed's text-conditional DCGAN at 32x32 (``GAN_FILTERS``);
+  arXiv:1605.05396), Reed's text-conditional DCGAN at 32x32;
 - ``gawwn-box``, ``gawwn-kp``: ``trainers.GAWWN`` (Reed et al., arXiv:1610.02454) conditioned
   on the item's box / its five keypoints, matching-aware, 16x16 location grid;
 - ``stage1``, ``stage1-noca``: ``trainers.StackGANStage1`` (Zhang et al., arXiv:1612.03242)
@@ -59,20 +62,18 @@ appends one JSON line per record (the ceiling rows, then each trained system's),
 interrupted run keeps its results (``--first-seed k --seeds m --systems ...`` with the same
 ``--out`` trains the missing ones); ``--table FILE`` prints the tables of such a file.
 
-Budget. ``DEFAULT_STEPS`` were chosen from step times (batch 64, after the first, traced
-step) measured on the 2-core AMD EPYC shared with other jobs (load average about 7): GAN 0.29,
-GAN-CLS 0.21, GAN-INT 0.52, GAN-INT-CLS 0.31, GAWWN box 1.56, keypoints 1.53, Stage-I 0.80
-(1.07 without CA), Stage-II 1.60, v2 1.90 s per step; at those rates the defaults train for
-about 17 minutes per seed, plus about 1 minute of data and 1-2 of scoring per seed: about 40
-minutes for the full run (2 seeds, all systems). The rates double when the machine is
-busier; the script prints each system's rate and an estimate of the total as it goes. These
-budgets are far below the papers' (hundreds of epochs): the tables compare the systems
-early in training, at equal steps within each comparison (the four GAN-CLS switches; Stage-I
-with and without CA), not their converged quality. Measured: the default run took 45.8
-minutes (load average 5-14 during it, GAWWN at up to 3 s per step), and at these budgets
-every system's caption accuracy was still at chance (label 0.09-0.13, colour 0.13-0.19,
-"all" 0.22-0.26 against 1.0 for real scenes) with FID 880-1100 against 60 (real train vs
-test, 32x32): multiply the steps (``--steps``) for more than a timing check. A quick look:
+Budget. ``DEFAULT_STEPS``, ``RATES`` and ``FILTERS`` are the chapter notebooks' quick-profile
+settings (Stage-II at width 16 where ch07c uses 8 to fit its time limit), measured there to
+learn the caption within minutes; they are still far below the papers' budgets (hundreds of
+epochs): the tables compare the systems early in training, at equal steps within each
+comparison (the four GAN-CLS switches; Stage-I with and without CA), not their converged
+quality. Step times (batch 32, after the first, traced step) on the 2-core AMD EPYC shared
+with two other training jobs: GAN 0.095, GAN-CLS 0.094, GAN-INT 0.087, GAN-INT-CLS 0.12,
+GAWWN box 0.19-0.24, keypoints 0.19-0.20, Stage-I 0.11 (0.10 without CA), Stage-II 0.42, v2
+0.19 s per step; the full run (2 seeds, all systems) took about an hour at that load, 20
+minutes for the four GAN-CLS variants and 40 for the rest. The script prints each system's
+rate and an estimate of the total as it goes. The measured tables are in the study guide
+``chapters/ch07c_stackgan.md``, section 3. A quick look:
 
     python benchmarks/text_to_image.py                                  # the tables
     python benchmarks/text_to_image.py --seeds 1 --steps 20 --n-train 512 --n-test 64 \\
@@ -110,12 +111,19 @@ NAMES = {"gan": "GAN", "gan-cls": "GAN-CLS", "gan-int": "GAN-INT", "gan-int-cls"
          "gawwn-box": "GAWWN (box)", "gawwn-kp": "GAWWN (keypoints)",
          "stage1": "StackGAN-v1 Stage-I", "stage1-noca": "StackGAN-v1 Stage-I, no CA",
          "stage2": "StackGAN-v1 Stage-II", "v2": "StackGAN-v2"}
-# generator steps of batch 64 per system (see Budget in the docstring)
-DEFAULT_STEPS = {"gan": 250, "gan-cls": 250, "gan-int": 250, "gan-int-cls": 250,
-                 "gawwn-box": 120, "gawwn-kp": 60, "stage1": 120, "stage1-noca": 120,
-                 "stage2": 60, "v2": 60}
-GAN_FILTERS = {"generator": 64, "discriminator": 32}
-GAWWN_FILTERS = 32
+# Per-system settings: those of the chapter's notebooks in their quick profile (ch07a for the
+# four GAN-CLS variants, ch07b for GAWWN, ch07c for StackGAN), where each was measured to learn
+# the caption within minutes on two CPU cores (see Budget in the docstring).
+DEFAULT_STEPS = {"gan": 1200, "gan-cls": 1200, "gan-int": 1200, "gan-int-cls": 1200,
+                 "gawwn-box": 650, "gawwn-kp": 800, "stage1": 1000, "stage1-noca": 1000,
+                 "stage2": 1000, "v2": 400}
+RATES = {"gan": 1e-3, "gan-cls": 1e-3, "gan-int": 1e-3, "gan-int-cls": 1e-3,
+         "gawwn-box": 2e-4, "gawwn-kp": 2e-4, "stage1": 1e-3, "stage1-noca": 1e-3,
+         "stage2": 1e-3, "v2": 1e-3}                   # Adam(rate, beta_1 = 0.5)
+FILTERS = {"gan": (32, 32), "gan-cls": (32, 32), "gan-int": (32, 32), "gan-int-cls": (32, 32),
+           "gawwn-box": 16, "gawwn-kp": 16, "stage1": 16, "stage1-noca": 16, "stage2": 16,
+           "v2": 8}                                    # GAN-CLS: (G, D) base filters
+KL_WEIGHT = 1.0 / 128     # lambda = 1 on the KL averaged over N_g = 128 (the authors' code)
 SWEEP = {"positions": 3, "sizes": (0.4, 0.65), "aspect": (0.75, 1.0, 1.33)}
 PCK_TOLERANCE = 0.1
 ATTRIBUTES = data.scenes.ATTRIBUTES + ("all",)
@@ -134,9 +142,13 @@ def load_data(n_train, n_test, sizes=(32, 64), models_dir=None):
         out["extractor"][s] = metrics.scene_feature_extractor(s, models_dir=models_dir)
         out["real_features"][s] = metrics.embed(out["extractor"][s], out["test"][s].images)
     first = out["train"][sizes[0]]
-    out["train_embeddings"] = models.encode_captions(first.captions, encoder)
+    raw = models.encode_captions(first.captions, encoder)
+    # phi(t)'s outputs are small (per-dimension std about 0.05): every GAN gets phi(t) / std,
+    # as in the chapter's notebooks (the std of the training embeddings)
+    out["embedding_scale"] = scale = float(raw.std())
+    out["train_embeddings"] = raw / scale
     test = out["test"][sizes[0]]
-    out["test_embeddings"] = models.encode_captions(test.captions, encoder)
+    out["test_embeddings"] = models.encode_captions(test.captions, encoder) / scale
     out["test_captions"] = [c[0] for c in test.captions]
     return out
 
@@ -177,43 +189,44 @@ class StepClock(keras.callbacks.Callback):
 
 
 def build(system, seed, stage1_generator=None, eager=False):
-    """The compiled trainer of ``system`` (networks seeded with ``seed``; ``eager``: steps run
-    eagerly, no tracing, for smoke runs). See chapter 7.3."""
+    """The compiled trainer of ``system`` (networks seeded with ``seed``, ``FILTERS`` wide,
+    Adam(``RATES[system]``, beta_1 = 0.5) for G and D; ``eager``: steps run eagerly, no
+    tf.function tracing, for smoke runs). See chapter 7.3."""
     keras.utils.set_random_seed(seed)
     k = data.NUM_KEYPOINTS
+    f = FILTERS.get(system)
     if system in GANCLS_SWITCHES:
         aware, interp = GANCLS_SWITCHES[system]
-        g = models.build_text_dcgan_generator(100, 128, image_size=32,
-                                              base_filters=GAN_FILTERS["generator"])
-        d = models.build_text_dcgan_discriminator(
-            32, 128, base_filters=GAN_FILTERS["discriminator"])
+        g = models.build_text_dcgan_generator(100, 128, image_size=32, base_filters=f[0])
+        d = models.build_text_dcgan_discriminator(32, 128, base_filters=f[1])
         t = trainers.GANCLS(g, d, matching_aware=aware, interpolate=interp, beta=0.5, seed=seed)
     elif system == "gawwn-box":
-        t = trainers.GAWWN(models.build_gawwn_box_generator(100, 128, 32, 16,
-                                                            filters=GAWWN_FILTERS),
-                           models.build_gawwn_box_discriminator(32, 128, 16,
-                                                                filters=GAWWN_FILTERS),
+        t = trainers.GAWWN(models.build_gawwn_box_generator(100, 128, 32, 16, filters=f),
+                           models.build_gawwn_box_discriminator(32, 128, 16, filters=f),
                            condition="box", seed=seed)
     elif system == "gawwn-kp":
-        t = trainers.GAWWN(models.build_gawwn_keypoint_generator(100, 128, k, 32, 16,
-                                                                 filters=GAWWN_FILTERS),
-                           models.build_gawwn_keypoint_discriminator(32, 128, k, 16,
-                                                                     filters=GAWWN_FILTERS),
+        t = trainers.GAWWN(models.build_gawwn_keypoint_generator(100, 128, k, 32, 16, filters=f),
+                           models.build_gawwn_keypoint_discriminator(32, 128, k, 16, filters=f),
                            condition="keypoints", seed=seed)
     elif system in ("stage1", "stage1-noca"):
-        t = trainers.StackGANStage1(models.build_stackgan_stage1_generator(),
-                                    models.build_stackgan_discriminator(32),
-                                    conditioning_augmentation=system == "stage1", seed=seed)
+        t = trainers.StackGANStage1(models.build_stackgan_stage1_generator(filters=f),
+                                    models.build_stackgan_discriminator(32, filters=f),
+                                    conditioning_augmentation=system == "stage1",
+                                    kl_weight=KL_WEIGHT, seed=seed)
     elif system == "stage2":
-        t = trainers.StackGANStage2(models.build_stackgan_stage2_generator(),
-                                    models.build_stackgan_discriminator(64),
-                                    stage1_generator=stage1_generator, seed=seed)
+        t = trainers.StackGANStage2(models.build_stackgan_stage2_generator(filters=f),
+                                    models.build_stackgan_discriminator(64, filters=f),
+                                    stage1_generator=stage1_generator, kl_weight=KL_WEIGHT,
+                                    seed=seed)
     elif system == "v2":
-        t = trainers.StackGANv2(models.build_stackgan_v2_generator(),
-                                models.build_stackgan_v2_discriminators(), seed=seed)
+        t = trainers.StackGANv2(models.build_stackgan_v2_generator(filters=f),
+                                models.build_stackgan_v2_discriminators(filters=f),
+                                kl_weight=KL_WEIGHT, seed=seed)
     else:
         raise ValueError(f"unknown system {system!r}; expected one of {SYSTEMS}")
-    t.compile(run_eagerly=eager)
+    rate = RATES[system]
+    t.compile(d_optimizer=keras.optimizers.Adam(rate, beta_1=0.5),
+              g_optimizer=keras.optimizers.Adam(rate, beta_1=0.5), run_eagerly=eager)
     return t
 
 
@@ -458,6 +471,16 @@ def table(records, file=None):
 
 # -- main ---------------------------------------------------------------------------------
 
+def _ceilings_in(path):
+    """The tables whose real-image row the JSON-lines file ``path`` already holds (so that runs
+    of more systems or seeds into one ``--out`` file write each ceiling once)."""
+    if not path or not os.path.exists(path):
+        return set()
+    with open(path) as f:
+        return {r["table"] for r in map(json.loads, filter(str.strip, f))
+                if r.get("system") == "real"}
+
+
 def run(args, emit=print):
     """Train and score every selected system for every seed; returns the records."""
     systems = list(dict.fromkeys(args.systems))
@@ -466,7 +489,7 @@ def run(args, emit=print):
     d = load_data(args.n_train, args.n_test, sizes=tuple(sizes), models_dir=args.models_dir)
     emit(f"data: {args.n_train} train scenes at {sizes}, {args.n_test} test scenes; embedded "
          f"and feature extractors loaded in {time.perf_counter() - t0:.0f} s", flush=True)
-    records = ceiling(d) if args.first_seed == 0 else []   # the ceiling once per --out file
+    records = [r for r in ceiling(d) if r["table"] not in _ceilings_in(args.out)]
     if args.out and records:
         with open(args.out, "a") as f:
             f.write("".join(json.dumps(r) + "\n" for r in records))
@@ -508,13 +531,13 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, default=2, help="seeds first-seed .. first-seed + "
                    "seeds - 1")
     p.add_argument("--first-seed", type=int, default=0, help="to finish an interrupted run "
-                   "into the same --out file (the real-image rows are written at seed 0 only)")
+                   "into the same --out file (each real-image row is written to it once)")
     p.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     p.add_argument("--steps", type=int, help="generator steps for every system "
                    "(default: DEFAULT_STEPS per system)")
     p.add_argument("--n-train", type=int, default=6000)
     p.add_argument("--n-test", type=int, default=500)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--diversity-captions", type=int, default=8)
     p.add_argument("--diversity-samples", type=int, default=16)
     p.add_argument("--sweep-captions", type=int, default=4)

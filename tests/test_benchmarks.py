@@ -536,3 +536,14 @@ def test_text_to_image_table_averages_seeds():
                        "1.000+-0.000", "0.500+-0.000", "12.00+-2.00", "2"]
     div = [line for line in lines if line.startswith("Stage-I")][0].split()
     assert div[1:] == ["2.000+-0.000", "-", "1"]     # a NaN cell prints as '-'
+
+
+def test_text_to_image_writes_each_ceiling_once_per_out_file(tmp_path):
+    import text_to_image as t2i
+
+    out = tmp_path / "runs.jsonl"
+    assert t2i._ceilings_in(str(out)) == set() and t2i._ceilings_in(None) == set()
+    out.write_text(json.dumps({"system": "real", "seed": 0, "table": "quality32"}) + "\n\n"
+                   + json.dumps({"system": "gan", "seed": 0, "table": "quality64"}) + "\n")
+    # a later run into the same file (more seeds or systems) skips the 32x32 ceiling only
+    assert t2i._ceilings_in(str(out)) == {"quality32"}

@@ -131,7 +131,7 @@ def test_keypoint_networks_shapes_and_generator_uses_the_keypoints():
 
 def test_keypoint_generator_returns_given_keypoints_exactly_and_generates_the_rest():
     keras.utils.set_random_seed(0)
-    gk = models.build_keypoint_generator(4, T, K, hidden_units=(8,))
+    gk = models.build_keypoint_generator(4, T, K, units=2)
     rng = np.random.default_rng(3)
     kp = rng.uniform(size=(3, K, 3)).astype(np.float32)
     switch = np.array([[1, 0, 1, 0], [0, 0, 0, 0], [1, 1, 1, 1]], np.float32)
@@ -147,7 +147,7 @@ def test_keypoint_generator_returns_given_keypoints_exactly_and_generates_the_re
     kp2[0, 1] = [0.9, 0.9, 0.9]
     out2 = gk([tf.constant(z), tf.constant(text), tf.constant(kp2), tf.constant(switch)]).numpy()
     np.testing.assert_array_equal(out2, out)
-    kd = models.build_keypoint_discriminator(T, K, hidden_units=(8,))
+    kd = models.build_keypoint_discriminator(T, K, units=2)
     assert kd([tf.constant(out), tf.constant(text)]).shape == (3, 1)
 
 
@@ -174,7 +174,7 @@ def test_gawwn_networks_save_and_load_with_their_layers(tmp_path):
               [tf.ones((2, L)), text, tf.constant([[0.1, 0.1, 0.6, 0.6]] * 2)]),
              (models.build_gawwn_keypoint_discriminator(8, T, K, 4, 3, 4),
               [tf.zeros((2, 8, 8, 3)), text, kp]),
-             (models.build_keypoint_generator(L, T, K, hidden_units=(8,)),
+             (models.build_keypoint_generator(L, T, K, units=2),
               [tf.ones((2, L)), text, kp, tf.constant([[1.0, 0, 1, 0]] * 2)])]
     for net, inputs in cases:
         path = str(tmp_path / f"{net.name}.keras")

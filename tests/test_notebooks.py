@@ -57,12 +57,14 @@ EXPECTED_FIGURES = {
         "fig7-4_four_way_comparison.png", "fig7-3_samples_from_captions.png",
         "fig7-6_style_transfer.png", "fig7-16_caption_interpolation.png", "your_caption.png",
     ],
-    "ch07b_gawwn_stackgan": [
+    "ch07b_gawwn": [
         "scenes_boxes_keypoints.png", "fig7-10_box_control.png", "fig7-7_row1_box.png",
         "gawwn_box_iou.png", "fig7-11_keypoint_control.png", "fig7-7_row3_one_keypoint.png",
-        "fig7-12_7-14_stage1_vs_stage2.png", "fig7-15_conditioning_augmentation.png",
-        "fig7-16_stackgan_interpolation.png", "fig7-20_v2_scales.png", "stackgan_scores.png",
-        "fig7-23_v1_vs_v2_diversity.png",
+    ],
+    "ch07c_stackgan": [
+        "scenes_32_64.png", "fig7-12_7-14_stage1_vs_stage2.png",
+        "fig7-15_conditioning_augmentation.png", "fig7-16_stackgan_interpolation.png",
+        "fig7-20_v2_scales.png", "stackgan_scores.png", "fig7-23_v1_vs_v2_diversity.png",
     ],
 }
 NOTEBOOKS = notebook_paths()

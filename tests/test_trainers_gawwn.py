@@ -161,8 +161,8 @@ def test_gawwn_rejects_wrong_keypoint_counts_locations_and_networks():
 
 def _keypoint_nets(seed=0):
     keras.utils.set_random_seed(seed)
-    return (models.build_keypoint_generator(LATENT, TEXT, K, hidden_units=(8,)),
-            models.build_keypoint_discriminator(TEXT, K, hidden_units=(8,)))
+    return (models.build_keypoint_generator(LATENT, TEXT, K, units=2),
+            models.build_keypoint_discriminator(TEXT, K, units=2))
 
 
 def test_keypoint_gan_step_matches_a_hand_written_gradient_tape_step():

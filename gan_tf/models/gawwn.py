@@ -267,24 +267,42 @@ def build_gawwn_keypoint_discriminator(image_size=32, text_dim=128, n_keypoints=
     return keras.Model([x, text, keypoints], _score(local, glob, filters), name=name)
 
 
-def build_keypoint_generator(latent_dim=32, text_dim=128, n_keypoints=15, hidden_units=(256, 256),
-                             name="keypoint_generator"):
+def _dense(h, units, name, activation, batch_norm):
+    """Dense -> (batch norm) -> ReLU or LeakyReLU(0.2), as the authors' keypoint MLPs (whose
+    Linear layers keep Torch's default initialisation, not DCGAN's N(0, 0.02))."""
+    h = keras.layers.Dense(units, name=name)(h)    # Keras' default init, as Torch's Linear
+    h = _bn(h, batch_norm, f"{name}_bn")
+    return (_relu if activation == "relu" else _lrelu)(h, f"{name}_{activation}")
+
+
+def build_keypoint_generator(latent_dim=32, text_dim=128, n_keypoints=15, units=128,
+                             batch_norm=True, name="keypoint_generator"):
     """G_k: ``[z, text, keypoints (b, K, 3), switch (b, K)]`` -> keypoints ``(b, K, 3)`` in
     [0, 1] (arXiv:1610.02454 section 4.3): G_k(z, t, k, s) = s . k + (1 - s) . f(z, t, s . k),
-    with f an MLP (ReLU hidden layers, sigmoid outputs (y, x, visible)) that sees the given
-    keypoints (the others zeroed) and the switch. Where s = 1 the output is the given keypoint
-    exactly. See chapter 7.2."""
+    where the keypoints switched on (s = 1) come back exactly.
+
+    f as in the authors' Torch code (github.com/reedscot/nips2016, ``main_gen_keypoints.lua``,
+    ngf = ``units``): three encoders side by side, z -> Dense(4u) + ReLU, text -> Dense(4u) +
+    ReLU, the given keypoints (the others zeroed) and the switch -> Dense(4u) -> Dense(2u) (batch
+    norm, ReLU); joined (10u) -> Dense(8u) -> Dense(4u) -> Dense(2u) (batch norm, ReLU) ->
+    Dense(3K) -> sigmoid (y, x, visible). Encoding each input to its own width first keeps the
+    few keypoint numbers from being drowned by the 128-d text. See chapter 7.2."""
     z, text = _inputs(latent_dim, text_dim)
     k = _checks.positive_int(n_keypoints, "n_keypoints")
-    hidden_units = _checks.units(hidden_units, "hidden_units")
+    u = _checks.positive_int(units, "units")
     keypoints = keras.Input((k, 3), name="keypoints")
     switch = keras.Input((k,), name="switch")
     given = keras.layers.Multiply(name="given")(
         [keypoints, keras.layers.Reshape((k, 1), name="switch_column")(switch)])
-    h = keras.layers.Concatenate(name="z_text_given")(
-        [z, text, keras.layers.Flatten(name="given_flat")(given), switch])
-    for i, units in enumerate(hidden_units):
-        h = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(h)
+    loc = keras.layers.Concatenate(name="given_switch")(
+        [keras.layers.Flatten(name="given_flat")(given), switch])
+    loc = _dense(loc, 4 * u, "loc_0", "relu", batch_norm)
+    loc = _dense(loc, 2 * u, "loc_1", "relu", batch_norm)
+    noise = _dense(z, 4 * u, "noise_enc", "relu", False)
+    words = _dense(text, 4 * u, "text_enc", "relu", False)
+    h = keras.layers.Concatenate(name="z_text_loc")([noise, words, loc])
+    for i, width in enumerate((8 * u, 4 * u, 2 * u)):
+        h = _dense(h, width, f"joint_{i}", "relu", batch_norm)
     h = keras.layers.Dense(3 * k, name="keypoint_logits")(h)
     h = keras.layers.Activation("sigmoid", dtype="float32", name="sigmoid")(h)
     generated = keras.layers.Reshape((k, 3), name="generated")(h)
@@ -292,21 +310,24 @@ def build_keypoint_generator(latent_dim=32, text_dim=128, n_keypoints=15, hidden
     return keras.Model([z, text, keypoints, switch], out, name=name)
 
 
-def build_keypoint_discriminator(text_dim=128, n_keypoints=15, hidden_units=(256, 128),
+def build_keypoint_discriminator(text_dim=128, n_keypoints=15, units=64, batch_norm=True,
                                  name="keypoint_discriminator"):
-    """``[keypoints (b, K, 3), text (b, text_dim)]`` -> one logit: an MLP (LeakyReLU 0.2) on the
-    flattened keypoints joined with the text, as the keypoint GAN's discriminator of
-    arXiv:1610.02454 section 4.3 ("real keypoints and text" against generated keypoints).
-    See chapter 7.2."""
+    """``[keypoints (b, K, 3), text (b, text_dim)]`` -> one logit, the keypoint GAN's
+    discriminator of arXiv:1610.02454 section 4.3 ("real keypoints and text" against generated
+    keypoints) as in the authors' code (ndf = ``units``): keypoints -> Dense(4u) -> Dense(2u)
+    and text -> Dense(4u) -> Dense(2u) side by side (batch norm, LeakyReLU 0.2), joined ->
+    Dense(2u) (batch norm, LeakyReLU) -> Dense(1). See chapter 7.2."""
     _checks.positive_int(text_dim, "text_dim")
     k = _checks.positive_int(n_keypoints, "n_keypoints")
-    hidden_units = _checks.units(hidden_units, "hidden_units")
+    u = _checks.positive_int(units, "units")
     keypoints = keras.Input((k, 3), name="keypoints")
     text = keras.Input((text_dim,), name="text")
-    h = keras.layers.Concatenate(name="keypoints_text")(
-        [keras.layers.Flatten(name="keypoints_flat")(keypoints), text])
-    for i, units in enumerate(hidden_units):
-        h = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(
-            keras.layers.Dense(units, name=f"dense_{i}")(h))
+    loc = keras.layers.Flatten(name="keypoints_flat")(keypoints)
+    t = text
+    for i, width in enumerate((4 * u, 2 * u)):
+        loc = _dense(loc, width, f"loc_{i}", "lrelu", batch_norm)
+        t = _dense(t, width, f"text_enc_{i}", "lrelu", batch_norm)
+    h = keras.layers.Concatenate(name="loc_text")([loc, t])
+    h = _dense(h, 2 * u, "joint", "lrelu", batch_norm)
     out = keras.layers.Dense(1, dtype="float32", name="logit")(h)
     return keras.Model([keypoints, text], out, name=name)
