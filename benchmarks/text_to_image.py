@@ -71,9 +71,9 @@ quality. Step times (batch 32, after the first, traced step) on the 2-core AMD E
 with two other training jobs: GAN 0.095, GAN-CLS 0.094, GAN-INT 0.087, GAN-INT-CLS 0.12,
 GAWWN box 0.19-0.24, keypoints 0.19-0.20, Stage-I 0.11 (0.10 without CA), Stage-II 0.42, v2
 0.19 s per step; the full run (2 seeds, all systems) took 54 minutes as the load fell from
-three jobs to one: 20 minutes for the four GAN-CLS variants, 34 for the rest. The script prints each system's
-rate and an estimate of the total as it goes. The measured tables are in the study guide
-``chapters/ch07c_stackgan.md``, section 3. A quick look:
+three jobs to one: 20 minutes for the four GAN-CLS variants, 34 for the rest. The script
+prints each system's rate and an estimate of the total as it goes. The measured tables are in
+the study guide ``chapters/ch07c_stackgan.md``, section 3. A quick look:
 
     python benchmarks/text_to_image.py                                  # the tables
     python benchmarks/text_to_image.py --seeds 1 --steps 20 --n-train 512 --n-test 64 \\
