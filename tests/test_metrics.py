@@ -2,6 +2,7 @@
 answers; the shipped classifier's hash and accuracy; evaluate() on real data and noise."""
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,6 +54,31 @@ def test_frechet_distance_is_symmetric_and_handles_singular_covariances():
     # rank-deficient covariances (fewer samples than dimensions) stay finite
     x, y = rng.standard_normal((5, 20)), rng.standard_normal((5, 20))
     assert np.isfinite(metrics.frechet_distance(x, y))
+
+
+def test_fid_of_few_small_features_is_finite_and_matches_the_eigenvalue_form():
+    # 16 samples of 128 features from an untrained scene classifier (the text-to-image
+    # benchmark's smoke test): rank-15 covariances with entries near 0.01, for which
+    # scipy's sqrtm(cov_a @ cov_b) came back with an imaginary part of 0.0026 and FID raised
+    # "not positive semi-definite". Tr (A B)^(1/2) equals the sum of the square roots of the
+    # eigenvalues of A^(1/2) B A^(1/2), symmetric and PSD: the reference below.
+    d = np.load(Path(__file__).parent / "data" / "fid_rank_deficient.npz")
+    a, b = d["a"].astype(np.float64), d["b"].astype(np.float64)
+    fid = metrics.frechet_distance(a, b)
+    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(ca)
+    half = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    root = np.sqrt(np.clip(np.linalg.eigvalsh(half @ cb @ half), 0, None)).sum()
+    mean = a.mean(0) - b.mean(0)
+    expected = mean @ mean + np.trace(ca) + np.trace(cb) - 2 * root
+    assert np.isfinite(fid) and fid >= 0
+    assert fid == pytest.approx(expected, rel=1e-6)
+
+
+def test_fid_gaussians_rejects_a_covariance_that_is_not_positive_semi_definite():
+    with pytest.raises(ValueError, match="not positive semi-definite"):
+        metrics.frechet_distance_gaussians(np.zeros(2), np.diag([1.0, -1.0]), np.zeros(2),
+                                           np.eye(2))
 
 
 def test_fid_rejects_bad_input():

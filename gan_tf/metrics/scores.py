@@ -45,13 +45,33 @@ def _pair(a, b, min_rows, names=("features_a", "features_b")):
 
 # -- FID ------------------------------------------------------------------------------------
 
+def _trace_sqrt_product(cov_a, cov_b, eps):
+    """Tr (cov_a cov_b)^{1/2} for symmetric PSD matrices, as the sum of the square roots of
+    the eigenvalues of cov_a^{1/2} cov_b cov_a^{1/2} (symmetric PSD, the same eigenvalues as
+    cov_a cov_b): stable where sqrtm of the product is not (fewer samples than dimensions).
+    Eigenvalues below ``-eps`` times the largest raise ``ValueError``."""
+    def eigenvalues(m, what):
+        w, v = np.linalg.eigh((m + m.T) / 2.0)
+        if w.min() < -eps * max(1.0, np.abs(w).max()):
+            raise ValueError(f"{what} is not positive semi-definite (eigenvalue {w.min():.3g})")
+        return np.clip(w, 0.0, None), v
+
+    w, v = eigenvalues(cov_a, "the first covariance")
+    eigenvalues(cov_b, "the second covariance")
+    half = (v * np.sqrt(w)) @ v.T
+    product, _ = eigenvalues(half @ cov_b @ half, "cov_a^(1/2) cov_b cov_a^(1/2)")
+    return float(np.sqrt(product).sum())
+
+
 def frechet_distance_gaussians(mu_a, cov_a, mu_b, cov_b, eps=1e-6):
     """Frechet (2-Wasserstein) distance squared between N(mu_a, cov_a) and N(mu_b, cov_b):
     ``|mu_a - mu_b|^2 + Tr(cov_a + cov_b - 2 (cov_a cov_b)^{1/2})`` (Heusel et al.,
-    arXiv:1706.08500, eq. 2). ``scipy.linalg.sqrtm`` gives the matrix square root; if it is
-    not finite (singular product) ``eps * I`` is added to both covariances, and a complex
-    result from round-off is replaced by its real part (an imaginary part above 1e-3 of the
-    largest entry raises ``ValueError``). See chapter 5.5.
+    arXiv:1706.08500, eq. 2). ``scipy.linalg.sqrtm`` gives the matrix square root, as in the
+    reference implementation; where it is not finite or has an imaginary part above 1e-3 of its
+    largest entry (singular products: fewer samples than dimensions), the trace is computed
+    from the eigenvalues of ``cov_a^{1/2} cov_b cov_a^{1/2}`` instead, which is exact for
+    positive semi-definite covariances. A covariance with an eigenvalue below ``-eps`` times
+    its largest raises ``ValueError``. See chapter 5.5.
     """
     mu_a = np.atleast_1d(np.asarray(mu_a, dtype=np.float64))
     mu_b = np.atleast_1d(np.asarray(mu_b, dtype=np.float64))
@@ -68,16 +88,13 @@ def frechet_distance_gaussians(mu_a, cov_a, mu_b, cov_b, eps=1e-6):
     with warnings.catch_warnings():  # singular products are handled just below
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
         covmean = linalg.sqrtm(cov_a @ cov_b)
-    if not np.all(np.isfinite(covmean)):
-        offset = np.eye(d) * eps
-        covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
-    if np.iscomplexobj(covmean):
+    stable = np.all(np.isfinite(covmean))
+    if stable and np.iscomplexobj(covmean):
         imag = np.max(np.abs(covmean.imag))
-        if imag > 1e-3 * max(1.0, np.max(np.abs(covmean.real))):
-            raise ValueError(f"matrix square root has an imaginary part of {imag:.3g}; the "
-                             "covariances are not positive semi-definite")
+        stable = imag <= 1e-3 * max(1.0, np.max(np.abs(covmean.real)))
         covmean = covmean.real
-    return float(diff @ diff + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(covmean))
+    trace = float(np.trace(covmean)) if stable else _trace_sqrt_product(cov_a, cov_b, eps)
+    return float(diff @ diff + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace)
 
 
 def frechet_distance(features_a, features_b, eps=1e-6):
