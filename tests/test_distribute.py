@@ -135,12 +135,13 @@ SCRIPT = textwrap.dedent(r"""
               "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
               "GAWWN": (gawwn, boxed)}
 
-    def run(strategy, trainer_name, d_steps):
+    def run(strategy, trainer_name, d_steps, eager):
         make, data = MAKERS[trainer_name]
         with strategy.scope():
             gan = make(d_steps)
             gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
-                        g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5))
+                        g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                        run_eagerly=eager)
         start = [w.numpy().tolist() for w in gan.trainable_weights]
         hist = gan.fit(data(16 * d_steps), epochs=2, verbose=0).history
         return [w.numpy().tolist() for w in gan.trainable_weights], start, hist
@@ -148,10 +149,11 @@ SCRIPT = textwrap.dedent(r"""
     # one interpreter for every configuration (each start of TensorFlow costs seconds) and one
     # strategy: two MirroredStrategy objects in one process reuse collective instance keys
     mirrored_strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    for config in sys.argv[1:]:
-        trainer_name, d_steps = config.split(":")[0], int(config.split(":")[1])
-        single, start, h1 = run(tf.distribute.get_strategy(), trainer_name, d_steps)
-        mirrored, _, h2 = run(mirrored_strategy, trainer_name, d_steps)
+    for config in sys.argv[1:]:          # "trainer:d_steps" or "trainer:d_steps:eager"
+        trainer_name, d_steps, *mode = config.split(":")
+        d_steps, eager = int(d_steps), mode == ["eager"]
+        single, start, h1 = run(tf.distribute.get_strategy(), trainer_name, d_steps, eager)
+        mirrored, _, h2 = run(mirrored_strategy, trainer_name, d_steps, eager)
         diff = max(float(np.abs(np.array(a) - np.array(b)).max())
                    for a, b in zip(single, mirrored))
         moved = max(float(np.abs(np.array(a) - np.array(b)).max())
@@ -162,27 +164,32 @@ SCRIPT = textwrap.dedent(r"""
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
-           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2)]
-# configurations too slow for every run (-m slow): GAWWN's many small layers cost ~25 s of
-# tracing at d_steps=2 on a loaded 2-core CPU; its loss is GANCLS's
+           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2)]
+# The shared loop's configurations run traced (tf.function, as fit runs by default); the
+# trainers' own hooks run eagerly here (the same ops without tracing: half the CPU time of this
+# test), their traced single-device steps being tested in their own files. -m slow also runs
+# GAWWN traced (its many small layers cost ~25 s of tracing on a loaded 2-core CPU).
+EAGER = {"ConditionalGAN", "InfoGAN", "ACGAN", "SRGAN", "LAPGANLevel", "GANCLS", "GAWWN"}
 SLOW_CONFIGS = [("GAWWN", 2)]
 
 
-def _run_configs(configs, cwd):
-    """Each configuration trained on one device and under MirroredStrategy, in one subprocess;
-    a dict "trainer:d_steps" -> that configuration's JSON line."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT, *(f"{t}:{k}" for t, k in configs)],
+def _run_configs(configs, cwd, eager=()):
+    """Each configuration trained on one device and under MirroredStrategy, in one subprocess
+    (the trainers in ``eager`` with run_eagerly=True); a dict "trainer:d_steps" -> that
+    configuration's JSON line."""
+    out = subprocess.run([sys.executable, "-c", SCRIPT,
+                          *(f"{t}:{k}" + (":eager" if t in eager else "") for t, k in configs)],
                          capture_output=True, text=True, timeout=600, cwd=str(cwd))
     assert out.returncode == 0, out.stderr[-3000:]
     results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    return {r["config"]: r for r in results}
+    return {r["config"].removesuffix(":eager"): r for r in results}
 
 
 @pytest.fixture(scope="module")
 def mirrored_runs(tmp_path_factory):
     """The configurations, each trained on one device and under MirroredStrategy, in one
     subprocess; a dict "trainer:d_steps" -> that configuration's JSON line."""
-    return _run_configs(CONFIGS, tmp_path_factory.mktemp("mirrored"))
+    return _run_configs(CONFIGS, tmp_path_factory.mktemp("mirrored"), eager=EAGER)
 
 
 @pytest.mark.parametrize("trainer,d_steps", CONFIGS)
@@ -200,8 +207,8 @@ def test_mirrored_step_equals_single_device_step(trainer, d_steps, mirrored_runs
 @pytest.mark.slow
 @pytest.mark.parametrize("trainer,d_steps", SLOW_CONFIGS)
 def test_mirrored_step_equals_single_device_step_slow(trainer, d_steps, tmp_path):
-    """As above for the SLOW_CONFIGS (GAWWN: the GAN-CLS loss with the box split with the
-    images into the d_steps minibatches and across the replicas)."""
+    """As above for the SLOW_CONFIGS, traced (GAWWN: the GAN-CLS loss with the box split with
+    the images into the d_steps minibatches and across the replicas)."""
     result = _run_configs([(trainer, d_steps)], tmp_path)[f"{trainer}:{d_steps}"]
     assert result["moved"] > 1e-3
     assert result["diff"] < 1e-5, result
