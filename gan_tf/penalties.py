@@ -5,7 +5,6 @@ See chapter 5.4 (WGAN-GP) and 5.3 (WGAN).
 
 from __future__ import annotations
 
-import keras
 import tensorflow as tf
 
 from gan_tf import rng

@@ -10,7 +10,6 @@ import pytest
 from gan_tf import metrics
 from gan_tf.data import load_arrays
 from gan_tf.metrics import features as F
-from gan_tf.metrics import scores
 
 
 @pytest.fixture(scope="module")
