@@ -13,7 +13,7 @@ beta_1 = 0.5) for G and D and its default losses (non-saturating G loss; StackGA
 1/128, the authors' lambda = 1 on the mean over the 128 dimensions) and trained with ``fit``
 on ``data.captioned_dataset`` (batch ``--batch-size``, default 32; one caption of each image
 drawn per pass, GAN-CLS's wrong text another image's caption) for the number of generator
-steps in ``DEFAULT_STEPS`` (``--steps`` sets one number for all), at the widths ``FILTERS``:
+steps in ``DEFAULT_STEPS`` (``--steps N`` sets one number for all, ``--steps stage2=3000`` one system's), at the widths ``FILTERS``:
 
 - ``gan``, ``gan-cls``, ``gan-int``, ``gan-int-cls``: ``trainers.GANCLS`` with the switches
   (matching_aware, interpolate) = (F, F), (T, F), (F, T), (T, T), beta = 0.5 (Reed et al.,
@@ -481,6 +481,27 @@ def _ceilings_in(path):
                 if r.get("system") == "real"}
 
 
+def steps_per_system(items):
+    """Generator steps per system from ``--steps``: None (``DEFAULT_STEPS``), one number for
+    every system, or ``system=N`` items overriding the default of those systems."""
+    steps = dict(DEFAULT_STEPS)
+    if not items:
+        return steps
+    if len(items) == 1 and "=" not in items[0]:
+        items = [f"{s}={items[0]}" for s in SYSTEMS]
+    elif any("=" not in item for item in items):
+        raise ValueError(f"--steps takes one number or system=N items, received {items!r}")
+    for item in items:
+        system, _, n = item.partition("=")
+        if system not in SYSTEMS:
+            raise ValueError(f"--steps: unknown system {system!r}; expected one of "
+                             f"{', '.join(SYSTEMS)}")
+        if not n.isdigit() or int(n) <= 0:
+            raise ValueError(f"--steps must be positive, received {item!r}")
+        steps[system] = int(n)
+    return steps
+
+
 def run(args, emit=print):
     """Train and score every selected system for every seed; returns the records."""
     systems = list(dict.fromkeys(args.systems))
@@ -493,7 +514,7 @@ def run(args, emit=print):
     if args.out and records:
         with open(args.out, "a") as f:
             f.write("".join(json.dumps(r) + "\n" for r in records))
-    steps_of = {s: args.steps or DEFAULT_STEPS[s] for s in SYSTEMS}
+    steps_of = steps_per_system(args.steps)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     todo = [(seed, s) for seed in seeds for s in systems]
     start = time.perf_counter()
@@ -533,8 +554,8 @@ def main(argv=None):
     p.add_argument("--first-seed", type=int, default=0, help="to finish an interrupted run "
                    "into the same --out file (each real-image row is written to it once)")
     p.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
-    p.add_argument("--steps", type=int, help="generator steps for every system "
-                   "(default: DEFAULT_STEPS per system)")
+    p.add_argument("--steps", nargs="+", help="generator steps: one number for every system, "
+                   "or system=N items (e.g. stage2=3000) overriding DEFAULT_STEPS for those")
     p.add_argument("--n-train", type=int, default=6000)
     p.add_argument("--n-test", type=int, default=500)
     p.add_argument("--batch-size", type=int, default=32)
@@ -559,8 +580,10 @@ def main(argv=None):
             p.error(f"--{name.replace('_', '-')} must be positive")
     if args.first_seed < 0:
         p.error("--first-seed must be >= 0")
-    if args.steps is not None and args.steps <= 0:
-        p.error("--steps must be positive")
+    try:
+        steps_of = steps_per_system(args.steps)
+    except ValueError as e:
+        p.error(str(e))
     if args.diversity_samples < 2:
         p.error("--diversity-samples must be at least 2")
     if args.n_train < args.batch_size:
@@ -568,7 +591,7 @@ def main(argv=None):
     print(machine())
     print(f"systems {' '.join(args.systems)}; seeds {args.first_seed}-"
           f"{args.first_seed + args.seeds - 1}; steps "
-          + ", ".join(f"{s} {args.steps or DEFAULT_STEPS[s]}" for s in args.systems)
+          + ", ".join(f"{s} {steps_of[s]}" for s in args.systems)
           + f"; batch {args.batch_size}", flush=True)
     start = time.perf_counter()
     records = run(args)

@@ -547,3 +547,20 @@ def test_text_to_image_writes_each_ceiling_once_per_out_file(tmp_path):
                    + json.dumps({"system": "gan", "seed": 0, "table": "quality64"}) + "\n")
     # a later run into the same file (more seeds or systems) skips the 32x32 ceiling only
     assert t2i._ceilings_in(str(out)) == {"quality32"}
+
+
+def test_text_to_image_steps_per_system():
+    import text_to_image as t2i
+
+    # one number for every system, or system=N overriding DEFAULT_STEPS for that system only
+    assert t2i.steps_per_system(None) == t2i.DEFAULT_STEPS
+    assert set(t2i.steps_per_system(["7"]).values()) == {7}
+    steps = t2i.steps_per_system(["stage2=3000", "gawwn-box=20"])
+    assert steps["stage2"] == 3000 and steps["gawwn-box"] == 20
+    assert steps["stage1"] == t2i.DEFAULT_STEPS["stage1"]
+    with pytest.raises(ValueError, match="unknown system 'stage3'"):
+        t2i.steps_per_system(["stage3=5"])
+    with pytest.raises(ValueError, match="must be positive, received 'stage2=0'"):
+        t2i.steps_per_system(["stage2=0"])
+    with pytest.raises(ValueError, match="one number or system=N items, received \\['5', 'v2=3'\\]"):
+        t2i.steps_per_system(["5", "v2=3"])
