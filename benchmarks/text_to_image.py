@@ -13,7 +13,8 @@ beta_1 = 0.5) for G and D and its default losses (non-saturating G loss; StackGA
 1/128, the authors' lambda = 1 on the mean over the 128 dimensions) and trained with ``fit``
 on ``data.captioned_dataset`` (batch ``--batch-size``, default 32; one caption of each image
 drawn per pass, GAN-CLS's wrong text another image's caption) for the number of generator
-steps in ``DEFAULT_STEPS`` (``--steps N`` sets one number for all, ``--steps stage2=3000`` one system's), at the widths ``FILTERS``:
+steps in ``DEFAULT_STEPS`` (``--steps N`` sets one number for all, ``--steps stage2=3000``
+one system's), at the widths ``FILTERS``:
 
 - ``gan``, ``gan-cls``, ``gan-int``, ``gan-int-cls``: ``trainers.GANCLS`` with the switches
   (matching_aware, interpolate) = (F, F), (T, F), (F, T), (T, T), beta = 0.5 (Reed et al.,
