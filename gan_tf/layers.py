@@ -338,6 +338,58 @@ def box_mask(box, size):
     return (rows[:, :, None] * cols[:, None, :])[..., None]
 
 
+def _bilinear_weights(positions, n, dtype):
+    """``(b, m, n)`` bilinear weights of map coordinates ``positions`` ``(b, m)`` (pixel
+    centres at 0 .. n - 1), clamped to the map's border: each row sums to 1."""
+    pos = tf.clip_by_value(positions, 0.0, n - 1.0)
+    return tf.nn.relu(1.0 - tf.abs(pos[:, :, None] - tf.range(n, dtype=dtype)[None, None, :]))
+
+
+def _resample(maps, ys, xs):
+    """``maps (b, h, w, c)`` sampled bilinearly at map coordinates ``ys (b, m)`` x ``xs (b, n)``
+    (separable: two matrix products, differentiable in the maps): ``(b, m, n, c)``."""
+    wy = _bilinear_weights(ys, maps.shape[1], maps.dtype)
+    wx = _bilinear_weights(xs, maps.shape[2], maps.dtype)
+    return tf.einsum("biy,byxc,bjx->bijc", wy, maps, wx)
+
+
+def box_warp(maps, box, size):
+    """Paste feature maps ``(b, h, w, c)`` into normalised boxes ``(b, 4)`` = ``(y0, x0, y1,
+    x1)`` of a ``size`` x ``size`` grid: ``(b, size, size, c)``, zero outside the box.
+
+    The spatial transformer of GAWWN's box generator (Reed et al., arXiv:1610.02454, section
+    4.1; the authors' ``main_cub_bbox.lua`` warps its local map into the box with an affine grid
+    and a bilinear sampler): the centre ``u = (i + 0.5) / size`` of grid cell ``i`` maps to
+    ``s = (u - y0) / (y1 - y0)`` of the map, i.e. map coordinate ``s * h - 0.5`` (pixel
+    centres), clamped to the map's border and sampled bilinearly. The result is multiplied by
+    ``box_mask``, so the pasted map covers exactly the cells the box mask does. See chapter 7.2.
+    """
+    maps = tf.convert_to_tensor(maps)
+    box = tf.cast(box, maps.dtype)
+    h, w = maps.shape[1], maps.shape[2]
+    u = (tf.range(size, dtype=maps.dtype)[None, :] + 0.5) / size                # (1, size)
+    ys = (u - box[:, 0:1]) / tf.maximum(box[:, 2:3] - box[:, 0:1], 1e-6) * h - 0.5
+    xs = (u - box[:, 1:2]) / tf.maximum(box[:, 3:4] - box[:, 1:2], 1e-6) * w - 0.5
+    return _resample(maps, ys, xs) * box_mask(box, size)
+
+
+def box_crop(maps, box, size):
+    """Crop normalised boxes ``(b, 4)`` = ``(y0, x0, y1, x1)`` out of feature maps ``(b, h, w,
+    c)`` and resample them to ``(b, size, size, c)``: the inverse of ``box_warp``, the spatial
+    transformer of GAWWN's box discriminator (arXiv:1610.02454, section 4.1; ``main_cub_bbox.lua``
+    crops the box region of its 16x16 feature map with an affine grid and a bilinear sampler).
+    Output cell ``i`` samples the map at ``(y0 + (i + 0.5) / size * (y1 - y0)) * h - 0.5``
+    (clamped to the border), so it reads the box region and, bilinearly, at most one cell
+    beyond its edges. See chapter 7.2."""
+    maps = tf.convert_to_tensor(maps)
+    box = tf.cast(box, maps.dtype)
+    h, w = maps.shape[1], maps.shape[2]
+    t = (tf.range(size, dtype=maps.dtype)[None, :] + 0.5) / size                 # (1, size)
+    ys = (box[:, 0:1] + t * (box[:, 2:3] - box[:, 0:1])) * h - 0.5
+    xs = (box[:, 1:2] + t * (box[:, 3:4] - box[:, 1:2])) * w - 0.5
+    return _resample(maps, ys, xs)
+
+
 def keypoint_cells(keypoints, size):
     """The grid cell ``(row, col)`` (int32, ``(b, K)`` each) holding each keypoint ``(y, x, v)``:
     ``min(floor(y * size), size - 1)`` (the cell ``[i / size, (i + 1) / size)`` that contains
@@ -387,6 +439,38 @@ class BoxMask(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "size": self.size}
+
+
+class _BoxResample(keras.layers.Layer):
+    """``[maps (b, h, w, c), boxes (b, 4)]`` -> ``(b, size, size, c)`` by ``self.resample``."""
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.size = positive_int(size, "size")
+
+    def call(self, inputs):
+        maps, box = inputs
+        return type(self).resample(maps, tf.cast(box, maps.dtype), self.size)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.size, self.size, input_shape[0][-1])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class BoxWarp(_BoxResample):
+    """``box_warp`` as a layer: the maps pasted into the boxes (zero outside). See chapter 7.2."""
+
+    resample = staticmethod(box_warp)
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class BoxCrop(_BoxResample):
+    """``box_crop`` as a layer: the boxes' regions of the maps, resampled. See chapter 7.2."""
+
+    resample = staticmethod(box_crop)
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")

@@ -63,50 +63,50 @@ def _box_nets(size=16, grid=8, batch_norm=True):
             models.build_gawwn_box_discriminator(size, T, grid, 3, 4, batch_norm=batch_norm))
 
 
-def test_box_generator_local_pathway_writes_and_reads_only_inside_the_box():
+def test_box_generator_pastes_its_local_map_into_the_box_and_its_text_map_too():
     g, _ = _box_nets()
     rng = np.random.default_rng(0)
     z = tf.constant(rng.normal(size=(2, L)), tf.float32)
     box = tf.constant([[0.25, 0.0, 0.75, 0.5], [0.0, 0.5, 0.5, 1.0]], tf.float32)
     text = tf.constant(rng.normal(size=(2, T)), tf.float32)
-    out = keras.Model(g.inputs, g.get_layer("local_masked").output)([z, text, box]).numpy()
     mask = layers.box_mask(box, 8).numpy()
-    assert np.abs(out * (1 - mask)).max() == 0.0                 # nothing outside the box
-    assert np.abs(out * mask).max() > 0.0                        # something inside it
-    # the replicated text outside the box does not reach the local pathway: zero gradient there
-    planes = tf.Variable(np.repeat(np.repeat(text.numpy()[:, None, None, :], 8, 1), 8, 2))
-    with tf.GradientTape() as tape:
-        masked = g.get_layer("text_in_box")([planes, layers.box_mask(box, 8)])
-        h = masked
-        for i in range(2):
-            h = g.get_layer(f"local_conv_{i}")(h)
-            h = g.get_layer(f"local_bn_{i}")(h, training=True)
-            h = g.get_layer(f"local_relu_{i}")(h)
-        y = tf.reduce_sum(g.get_layer("local_masked")([h, layers.box_mask(box, 8)]) ** 2)
-    grad = tape.gradient(y, planes).numpy()
-    assert np.abs(grad * (1 - mask)).max() == 0.0
-    assert np.abs(grad * mask).max() > 0.0
+    for layer in ("local_in_box", "text_grid_in_box"):   # local map; global pathway's text
+        out = keras.Model(g.inputs, g.get_layer(layer).output)([z, text, box]).numpy()
+        assert np.abs(out * (1 - mask)).max() == 0.0, layer      # nothing outside the box
+        assert np.abs(out * mask).max() > 0.0, layer             # something inside it
+    # the local map is the pre-warp map resampled into the box (BoxWarp, tested above)
+    pre = keras.Model(g.inputs, g.get_layer("local_in_box").input[0])([z, text, box])
+    np.testing.assert_allclose(
+        keras.Model(g.inputs, g.get_layer("local_in_box").output)([z, text, box]).numpy(),
+        layers.box_warp(pre, box, 8).numpy(), atol=1e-6)
+    # both pathways carry the box: moving it moves the image
+    moved = tf.constant([[0.0, 0.5, 0.5, 1.0], [0.25, 0.0, 0.75, 0.5]], tf.float32)
+    assert np.abs(g([z, text, box]).numpy() - g([z, text, moved]).numpy()).max() > 1e-6
 
 
-def test_box_discriminator_local_score_reads_its_map_only_inside_the_box():
-    """The local pathway's vector depends on the pre-pooling feature map inside the box only (the
-    masked mean replacing the spatial transformer's crop)."""
+def test_box_discriminator_local_score_reads_its_map_only_at_the_box():
+    """The local pathway's vector depends on the pre-crop feature map at the box only (the
+    bilinear crop reads at most one cell beyond its edges); the global pathway sees the box."""
     _, d = _box_nets()
     rng = np.random.default_rng(1)
     x = tf.constant(np.tanh(rng.normal(size=(2, 16, 16, 3))), tf.float32)
     text = tf.constant(rng.normal(size=(2, T)), tf.float32)
     box = tf.constant([[0.25, 0.0, 0.75, 0.5], [0.5, 0.5, 1.0, 1.0]], tf.float32)
-    before = keras.Model(d.inputs, d.get_layer("local_1x1_lrelu").output)
+    before = keras.Model(d.inputs, d.get_layer("local_lrelu").output)
     h = tf.Variable(before([x, text, box]))
+    crop = d.get_layer("local_crop")
     with tf.GradientTape() as tape:
-        v = d.get_layer("local_vector")([h, layers.box_mask(box, 8)])
-        y = tf.reduce_sum(v * np.arange(1, v.shape[-1] + 1, dtype=np.float32))
-    grad = tape.gradient(y, h).numpy()
-    mask = layers.box_mask(box, 8).numpy()
-    assert np.abs(grad * (1 - mask)).max() == 0.0 and np.abs(grad * mask).max() > 0.0
-    # and the whole D responds to the box: moving it changes the logit
+        y = tf.reduce_sum(crop([h, box]) * np.arange(1, h.shape[-1] + 1, dtype=np.float32))
+    grad = np.abs(tape.gradient(y, h).numpy()).sum(-1)
+    near = tf.nn.max_pool2d(layers.box_mask(box, 8), 3, 1, "SAME").numpy()[..., 0]
+    inside = layers.box_mask(box, 8).numpy()[..., 0] == 1
+    assert grad[near == 0].max() == 0.0 and grad[inside].min() > 0
+    # the global pathway alone responds to the box, and so does the whole D
     moved = tf.constant([[0.0, 0.5, 0.5, 1.0], [0.0, 0.0, 0.5, 0.5]], tf.float32)
-    assert np.abs(d([x, text, box]).numpy() - d([x, text, moved]).numpy()).max() > 1e-6
+    glob = keras.Model(d.inputs, d.get_layer("global_vector").output)
+    assert np.abs(glob([x, text, box]).numpy() - glob([x, text, moved]).numpy()).max() > 1e-6
+    assert not np.allclose(d([x, text, box]).numpy(), d([x, text, moved]).numpy(), rtol=1e-3,
+                           atol=0)         # (logits of ~1e-6 with N(0, 0.02) weights)
 
 
 def test_keypoint_networks_shapes_and_generator_uses_the_keypoints():
@@ -181,3 +181,55 @@ def test_gawwn_networks_save_and_load_with_their_layers(tmp_path):
         net.save(path)
         np.testing.assert_array_equal(keras.saving.load_model(path)(inputs).numpy(),
                                       net(inputs).numpy())
+
+
+def test_box_warp_pastes_a_map_into_the_box_bilinearly():
+    """The spatial transformer of the authors' box generator (main_cub_bbox.lua: a 16x16 map
+    resampled into the box by an affine grid and a bilinear sampler), zero outside the box."""
+    rng = np.random.default_rng(6)
+    maps = rng.normal(size=(3, 4, 4, 2)).astype(np.float32)
+    box = np.array([[0.0, 0.0, 1.0, 1.0],           # the whole canvas: the map itself
+                    [0.0, 0.0, 0.5, 0.5],           # the top-left quarter: 2x smaller
+                    [0.5, 0.25, 1.0, 0.75]], np.float32)
+    got = layers.box_warp(tf.constant(maps), tf.constant(box), 4).numpy()
+    np.testing.assert_allclose(got[0], maps[0], atol=1e-6)
+    # cell i of the 4x4 grid has its centre at (i + 0.5) / 4; in the half box it maps to map
+    # coordinate 2 (i + 0.5) - 0.5 = 2i + 0.5: the mean of map rows 2i and 2i + 1
+    half = 0.25 * (maps[1, 0::2, 0::2] + maps[1, 1::2, 0::2] + maps[1, 0::2, 1::2]
+                   + maps[1, 1::2, 1::2])
+    np.testing.assert_allclose(got[1, :2, :2], half, atol=1e-6)
+    assert np.abs(got[1, 2:]).max() == 0 and np.abs(got[1, :, 2:]).max() == 0
+    np.testing.assert_allclose(got[2, 2:, 1:3], half_of(maps[2]), atol=1e-6)
+    outside = 1 - layers.box_mask(tf.constant(box), 4).numpy()
+    assert np.abs(got * outside).max() == 0
+    # a larger grid samples between the map's cells: edge cells clamp to the map's border
+    wide = layers.box_warp(tf.constant(maps[:1]), tf.constant(box[:1]), 8).numpy()[0]
+    np.testing.assert_allclose(wide[0, 0], maps[0, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(wide[1, 1], 0.5625 * maps[0, 0, 0] + 0.1875 * (
+        maps[0, 0, 1] + maps[0, 1, 0]) + 0.0625 * maps[0, 1, 1], atol=1e-6)
+    np.testing.assert_array_equal(layers.BoxWarp(4)([tf.constant(maps), tf.constant(box)]),
+                                  got)
+
+
+def half_of(m):
+    return 0.25 * (m[0::2, 0::2] + m[1::2, 0::2] + m[0::2, 1::2] + m[1::2, 1::2])
+
+
+def test_box_crop_reads_the_box_region_and_undoes_the_warp():
+    rng = np.random.default_rng(7)
+    maps = rng.normal(size=(2, 4, 4, 3)).astype(np.float32)
+    box = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 0.5, 0.5, 1.0]], np.float32)
+    got = layers.box_crop(tf.constant(maps), tf.constant(box), 4).numpy()
+    np.testing.assert_allclose(got[0], maps[0], atol=1e-6)          # the whole map
+    # the top-right quarter (2x2 cells) read at 4x4: cell i samples 2 + (i + 0.5) / 2 - 0.5
+    # along x, i.e. 1.75, 2.25, 2.75, 3.25: the first weighs column 1 by 0.25
+    np.testing.assert_allclose(got[1, 0, 0], 0.75 * (0.75 * maps[1, 0, 2] + 0.25 * maps[1, 0, 1])
+                               + 0.25 * (0.75 * maps[1, 0, 2] + 0.25 * maps[1, 0, 1]), atol=1e-6)
+    # a 2x2 map pasted into a box of 2x2 cells of a 4x4 grid lands cell for cell, and cropping
+    # that box gives it back
+    small = tf.constant(maps[:, :2, :2])
+    pasted = layers.box_warp(small, tf.constant(box), 4)
+    np.testing.assert_allclose(pasted.numpy()[1, :2, 2:], maps[1, :2, :2], atol=1e-6)
+    back = layers.box_crop(pasted, tf.constant(box), 2).numpy()
+    np.testing.assert_allclose(back[1], maps[1, :2, :2], atol=1e-6)
+    np.testing.assert_array_equal(layers.BoxCrop(4)([tf.constant(maps), tf.constant(box)]), got)

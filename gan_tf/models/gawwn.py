@@ -45,7 +45,7 @@ import math
 
 import keras
 
-from gan_tf.layers import BoxMask, KeypointHeatmaps, KeypointSwitch, MaskedMean
+from gan_tf.layers import BoxCrop, BoxMask, BoxWarp, KeypointHeatmaps, KeypointSwitch, MaskedMean
 from gan_tf.models import _checks
 from gan_tf.models.conditional import label_planes
 from gan_tf.models.dcgan import _init
@@ -149,30 +149,94 @@ def _score(local, global_, filters):
     return keras.layers.Dense(1, dtype="float32", name="logit")(h)
 
 
+def _box_text_map(text, box, grid, name):
+    """The text vector replicated on the grid and warped into the box: a spatially constant map
+    resampled into the box *is* the constant inside the box (``BoxWarp``'s mask) and 0 outside,
+    the authors' ``txtGlobalG`` / ``txtGlobalD`` input."""
+    return keras.layers.Multiply(name=f"{name}_in_box")(
+        [label_planes(text, grid, grid, name), BoxMask(grid, name=f"{name}_box_mask")(box)])
+
+
+def _down_to_4x4(h, ups, filters, last, batch_norm, prefix, activation):
+    """``ups`` 4x4 stride-2 convolutions (``filters`` channels, the last ``last``) from the grid
+    to 4x4, each with batch norm and the activation."""
+    act = _relu if activation == "relu" else _lrelu
+    for i in range(ups):
+        c = last if i == ups - 1 else filters
+        h = act(_bn(_conv(h, c, 4, f"{prefix}_conv_{i}", strides=2), batch_norm,
+                    f"{prefix}_bn_{i}"), f"{prefix}_{activation}_{i}")
+    return h
+
+
+def _residual(h, width, batch_norm, name):
+    """The authors' bottleneck block: 1x1 (width) -> 3x3 (width) -> 3x3 (back to the input's
+    channels) with batch norm, added to the input, ReLU."""
+    c = h.shape[-1]
+    r = _relu(_bn(_conv(h, width, 1, f"{name}_1x1"), batch_norm, f"{name}_bn_0"),
+              f"{name}_relu_0")
+    r = _relu(_bn(_conv(r, width, 3, f"{name}_3x3_0"), batch_norm, f"{name}_bn_1"),
+              f"{name}_relu_1")
+    r = _bn(_conv(r, c, 3, f"{name}_3x3_1"), batch_norm, f"{name}_bn_2")
+    return _relu(keras.layers.Add(name=f"{name}_add")([h, r]), f"{name}_relu")
+
+
 def build_gawwn_box_generator(latent_dim=100, text_dim=128, image_size=32, grid=16, channels=3,
                               filters=64, batch_norm=True, name="gawwn_box_generator"):
     """``[z (b, latent_dim), text (b, text_dim), box (b, 4)]`` -> images ``(b, image_size,
     image_size, channels)`` in [-1, 1]; box = (y0, x0, y1, x1) normalised to [0, 1].
 
-    arXiv:1610.02454 section 4.1 with masking on a ``grid`` x ``grid`` map in place of the spatial
-    transformer (module docstring). The local pathway's output is the layer ``local_masked``
-    (zero outside the box). See chapter 7.2."""
+    arXiv:1610.02454 section 4.1 as the authors' ``main_cub_bbox.lua`` builds it (ngf =
+    ``filters``; the grid M = 16 of their 128x128 images, here at 32x32):
+
+    - text -> Dense(4f) (shared by both pathways);
+    - global pathway: the text map warped into the box (``_box_text_map``) -> stride-2
+      convolutions to 4x4 -> a 4x4 convolution to a (4f) vector, joined with z -> Dense(4f) ->
+      ReLU; (8f) -> 4x4 -> stride-2 transposed convolutions up to M x M (2f);
+    - local pathway: [z -> Dense(4f), text] -> ReLU -> 4x4 (8f) -> residual blocks and stride-2
+      transposed convolutions up to an M x M (2f) map, which a spatial transformer pastes into
+      the box (``BoxWarp``: bilinear, zero outside; layer ``local_in_box``) -> ReLU;
+    - both depth-concatenated, a 3x3 convolution, up-sampled to the image.
+
+    So the box reaches the generator twice: as *where the text is* (global) and as *where the
+    generated object map goes* (local), which stretches the object to the box. See chapter 7.2."""
     ups, downs = _sizes(image_size, grid)
-    _checks.positive_int(filters, "filters")
+    f = _checks.positive_int(filters, "filters")
     _checks.positive_int(channels, "channels")
     z, text = _inputs(latent_dim, text_dim)
     box = keras.Input((4,), name="box")
-    glob = _global_generator(keras.layers.Concatenate(name="z_text")([z, text]), ups, filters,
-                             batch_norm)
-    mask = BoxMask(grid, name="box_mask")(box)
-    h = keras.layers.Multiply(name="text_in_box")([label_planes(text, grid, grid, "text_grid"),
-                                                    mask])
-    for i in range(2):
-        h = _relu(_bn(_conv(h, filters, 3, f"local_conv_{i}"), batch_norm, f"local_bn_{i}"),
-                  f"local_relu_{i}")
-    local = keras.layers.Multiply(name="local_masked")([h, mask])
+    words = keras.layers.Dense(4 * f, kernel_initializer=_init(), name="text_code")(text)
+    # global pathway
+    h = _box_text_map(words, box, grid, "text_grid")
+    h = _down_to_4x4(h, ups, 4 * f, 4 * f, batch_norm, "box_text", "relu")
+    h = _relu(_bn(_conv(h, 4 * f, 4, "box_text_vector", padding="valid"), batch_norm,
+                  "box_text_vector_bn"), "box_text_vector_relu")
+    noise = _relu(keras.layers.Dense(4 * f, kernel_initializer=_init(), name="global_noise")(z),
+                  "global_noise_relu")
+    vector = keras.layers.Concatenate(name="global_vector")(
+        [noise, keras.layers.Flatten(name="box_text_flat")(h)])
+    c = 8 * f
+    h = keras.layers.Dense(4 * 4 * c, kernel_initializer=_init(), name="global_project")(vector)
+    h = keras.layers.Reshape((4, 4, c), name="global_4x4")(h)
+    h = _relu(_bn(h, batch_norm, "global_bn"), "global_relu")
+    for i in range(ups):
+        c //= 2
+        h = _relu(_bn(_deconv(h, c, f"global_deconv_{i}"), batch_norm, f"global_bn_{i}"),
+                  f"global_relu_{i}")
+    glob = h
+    # local pathway
+    local_noise = keras.layers.Dense(4 * f, kernel_initializer=_init(), name="local_noise")(z)
+    h = _relu(keras.layers.Concatenate(name="local_z_text")([local_noise, words]),
+              "local_z_text_relu")
+    c = 8 * f
+    h = keras.layers.Dense(4 * 4 * c, kernel_initializer=_init(), name="local_project")(h)
+    h = _bn(keras.layers.Reshape((4, 4, c), name="local_4x4")(h), batch_norm, "local_bn")
+    for i in range(ups):
+        h = _residual(h, max(c // 4, 1), batch_norm, f"local_res_{i}")
+        c //= 2
+        h = _bn(_deconv(h, c, f"local_deconv_{i}"), batch_norm, f"local_bn_{i}")
+    local = _relu(BoxWarp(grid, name="local_in_box")([h, box]), "local_relu")
     h = keras.layers.Concatenate(name="fuse")([glob, local])
-    return keras.Model([z, text, box], _render(h, downs, filters, channels, batch_norm),
+    return keras.Model([z, text, box], _render(h, downs, 2 * f, channels, batch_norm),
                        name=name)
 
 
@@ -180,25 +244,55 @@ def build_gawwn_box_discriminator(image_size=32, text_dim=128, grid=16, channels
                                   batch_norm=True, name="gawwn_box_discriminator"):
     """``[image, text (b, text_dim), box (b, 4)]`` -> one logit ``(b, 1)``.
 
-    arXiv:1610.02454 section 4.1: local pathway (image features and replicated text, averaged
-    over the box cells: layer ``local_vector``) and global pathway (whole image, text at 4x4),
-    fused. See chapter 7.2."""
+    arXiv:1610.02454 section 4.1 as the authors' ``main_cub_bbox.lua`` builds it (ndf =
+    ``filters``, text features nt = 2f):
+
+    - image -> stride-2 convolutions to the M x M grid (2f);
+    - text -> Dense(2f) -> LeakyReLU (shared by both pathways);
+    - local pathway: [image features, text replicated] -> 3x3 convolution (2f) -> the box's
+      region cropped and resampled to M x M by a spatial transformer (``BoxCrop``) -> 1x1 (2f)
+      -> 1x1 (f) -> mean over the region -> LeakyReLU (layer ``local_vector``);
+    - global pathway: the image features down to 4x4 (8f), joined with the text map warped into
+      the box and brought down to 4x4 (f) -> 1x1 (4f) -> 4x4 convolution -> (f) vector;
+    - [local, global] -> Dense(f) -> batch norm -> LeakyReLU -> one logit.
+
+    The global pathway sees where the box is, so an object drawn outside it can be told from
+    one inside. See chapter 7.2."""
     ups, downs = _sizes(image_size, grid)
-    _checks.positive_int(filters, "filters")
+    f = _checks.positive_int(filters, "filters")
     _checks.positive_int(text_dim, "text_dim")
     _checks.positive_int(channels, "channels")
     x = keras.Input((image_size, image_size, channels), name="image")
     text = keras.Input((text_dim,), name="text")
     box = keras.Input((4,), name="box")
-    features = _image_trunk(x, downs, filters, batch_norm)
+    features = _image_trunk(x, downs, f, batch_norm)
+    words = _lrelu(keras.layers.Dense(2 * f, kernel_initializer=_init(), name="text_code")(text),
+                   "text_code_lrelu")
+    # local pathway
     h = keras.layers.Concatenate(name="local_text")(
-        [features, label_planes(text, grid, grid, "text_grid")])
-    h = _lrelu(_bn(_conv(h, 2 * filters, 3, "local_conv"), batch_norm, "local_bn"),
-               "local_lrelu")
-    h = _lrelu(_conv(h, filters, 1, "local_1x1"), "local_1x1_lrelu")
-    local = MaskedMean(name="local_vector")([h, BoxMask(grid, name="box_mask")(box)])
-    glob = _global_discriminator(features, text, ups, filters, batch_norm)
-    return keras.Model([x, text, box], _score(local, glob, filters), name=name)
+        [features, label_planes(words, grid, grid, "text_grid")])
+    h = _lrelu(_bn(_conv(h, 2 * f, 3, "local_conv"), batch_norm, "local_bn"), "local_lrelu")
+    h = BoxCrop(grid, name="local_crop")([h, box])
+    h = _lrelu(_bn(_conv(h, 2 * f, 1, "local_1x1_0"), batch_norm, "local_1x1_bn"),
+               "local_1x1_lrelu")
+    h = _conv(h, f, 1, "local_1x1_1")
+    h = keras.layers.GlobalAveragePooling2D(name="local_mean")(h)
+    local = _lrelu(h, "local_vector")
+    # global pathway
+    g = _down_to_4x4(features, ups, 4 * f, 8 * f, batch_norm, "global", "lrelu")
+    t = _box_text_map(words, box, grid, "box_text_grid")
+    t = _down_to_4x4(t, ups, 4 * f, f, batch_norm, "box_text", "relu")
+    h = keras.layers.Concatenate(name="global_text")([g, t])
+    h = _lrelu(_bn(_conv(h, 4 * f, 1, "global_join"), batch_norm, "global_join_bn"),
+               "global_join_lrelu")
+    h = _lrelu(_bn(_conv(h, f, 4, "global_4x4", padding="valid"), batch_norm, "global_4x4_bn"),
+               "global_vector_lrelu")
+    glob = keras.layers.Flatten(name="global_vector")(h)
+    h = keras.layers.Concatenate(name="pathways")([local, glob])
+    h = _lrelu(_bn(keras.layers.Dense(f, kernel_initializer=_init(), name="join_dense")(h),
+                   batch_norm, "join_bn"), "join_lrelu")
+    return keras.Model([x, text, box], keras.layers.Dense(1, dtype="float32", name="logit")(h),
+                       name=name)
 
 
 def build_gawwn_keypoint_generator(latent_dim=100, text_dim=128, n_keypoints=15, image_size=32,
