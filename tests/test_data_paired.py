@@ -305,6 +305,8 @@ def test_bad_arguments_give_one_line_errors():
     z = np.zeros((2, 32, 32, 1), np.float32)
     with pytest.raises(ValueError, match=r"unknown split 'val'; expected one of \('train', "):
         paired.edges_to_items(4, "val")
+    with pytest.raises(ValueError, match=r"seed must be a non-negative int, got -1"):
+        paired.load_items(4, "test", seed=-1)
     with pytest.raises(ValueError, match=r"n must be a positive int, got -3"):
         paired.hole_to_items(-3, "test")
     with pytest.raises(ValueError, match=r"n=20000 exceeds the 10000 test items of all classes"):
@@ -349,3 +351,14 @@ def test_bad_arguments_give_one_line_errors():
                                          r"largest input holds only 2 images"):
         paired.mask_vector_dataset([(z, np.zeros((2, 4))), (z, np.zeros((2, 3)))],
                                    batch_size=8)
+
+
+def test_attribute_dataset_batches_images_with_float_attributes():
+    x, dec = _tagged(6, channels=3)
+    attrs = (np.arange(12).reshape(6, 2) % 3 == 0).astype(np.int64)
+    batches = _batches(paired.attribute_dataset(x, attrs, batch_size=4, seed=0))
+    for xb, ab in batches:
+        assert ab.dtype == np.float32
+        np.testing.assert_array_equal(ab, attrs[dec(xb)])
+    with pytest.raises(ValueError, match=r"attribute_dataset expects binary attributes"):
+        paired.attribute_dataset(x, attrs * 2)

@@ -110,6 +110,8 @@ _PURPOSES = {"items": 0, "shuffle": 1, "attributes": 2, "domain_b": 3}
 
 def _rng(seed, split, purpose):
     """A generator keyed on (seed, split, purpose) only."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     return np.random.default_rng([int(seed), SPLITS.index(split), _PURPOSES[purpose], 8])
 
 
@@ -132,7 +134,7 @@ def _check_classes(classes, what="classes"):
     return tuple(sorted({int(c) for c in values}))
 
 
-def load_items(n=None, split="train", seed=0, classes=None, purpose="items"):
+def load_items(n=None, split="train", seed=0, classes=None):
     """``(items, labels, index)``: ``n`` Fashion-MNIST ``split`` items padded to 32 x 32.
 
     ``items`` float32 ``(n, 32, 32, 1)`` in [-1, 1] (the 28 x 28 item centred, a 2-pixel
@@ -141,6 +143,11 @@ def load_items(n=None, split="train", seed=0, classes=None, purpose="items"):
     ``(seed, split)``) of the split's items of ``classes`` (all ten when ``None``); ``n=None``
     takes them all. More than there are raises ``ValueError``. See chapter 8.
     """
+    return _draw_items(n, split, seed, classes, "items")
+
+
+def _draw_items(n, split, seed, classes, purpose):
+    """``load_items`` with the random stream ``purpose``."""
     _check_split(split)
     classes = _check_classes(classes)
     x, labels = load_arrays("fashion_mnist", split)
@@ -333,7 +340,7 @@ def unpaired_classes(n=None, split="train", seed=0, class_a=SNEAKER, class_b=ANK
     if class_a == class_b:
         raise ValueError(f"class_a and class_b must differ, got {class_a} twice")
     a, labels_a, _ = load_items(n, split, seed, (class_a,))
-    b, labels_b, _ = load_items(n, split, seed, (class_b,), purpose="domain_b")
+    b, labels_b, _ = _draw_items(n, split, seed, (class_b,), "domain_b")
     return Unpaired(a, b, labels_a, labels_b, None)
 
 
@@ -531,6 +538,21 @@ def paired_dataset(source, target, batch_size=1, seed=0, shuffle=True, drop_rema
                          f"{len(y)} targets")
     _same_grid((x, y), what)
     return to_dataset(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                      drop_remainder=drop_remainder, resumable=resumable)
+
+
+def attribute_dataset(images, attributes, batch_size=16, seed=0, shuffle=True,
+                      drop_remainder=False, resumable=False):
+    """A ``tf.data.Dataset`` of ``(images, attributes)`` batches for StarGAN on one data set
+    (``attribute_domains``): float32 images in [-1, 1] and float32 attribute rows in {0, 1}
+    (``gan_tf.data.to_dataset``; batch 16 as in the paper, Choi et al., arXiv:1711.09020
+    section 4). Wrong shapes or non-binary attributes raise ``ValueError``. See chapter 8.4."""
+    what = "attribute_dataset"
+    x = _images(images, what)
+    a = np.asarray(attributes)
+    k = a.shape[1] if a.ndim == 2 else 0
+    a = _check_attributes(a, len(x), k, what).astype(np.float32)
+    return to_dataset(x, a, batch_size=batch_size, shuffle=shuffle, seed=seed,
                       drop_remainder=drop_remainder, resumable=resumable)
 
 
