@@ -96,7 +96,7 @@ class Unpaired(NamedTuple):
 class AttributeDomains(NamedTuple):
     """Items under procedural binary attributes (``attribute_domains``). See chapter 8.4."""
 
-    images: np.ndarray       # float32 (n, 32, 32, 3) in [-1, 1]: apply_attributes(items, attributes)
+    images: np.ndarray       # float32 (n, 32, 32, 3) in [-1, 1]: apply_attributes(items, ...)
     attributes: np.ndarray   # float32 (n, k) in {0, 1}, columns in the order of ``names``
     items: np.ndarray        # float32 (n, 32, 32, 1) in [-1, 1]: the plain items (ground truth)
     labels: np.ndarray       # int64 (n,) Fashion-MNIST classes
@@ -321,7 +321,8 @@ def unpaired_restyle(n=None, split="train", seed=0, style="hot", classes=None):
     restyled (``restyle(a, style)``, RGB, domain Y) in an independent random order. Training on
     ``(a, b)`` never sees which ``b`` belongs to which ``a``; ``b[pairing[i]] ==
     restyle(a[i:i+1], style)[0]`` for every ``i``, so ``G(a)`` can be compared with its true
-    counterpart and ``F(G(a))`` with ``a``. See chapter 8.3."""
+    counterpart and ``F(G(a))`` with ``a``. (The right answer for any grey ``x`` is
+    ``restyle(x, style)``, so held-out test items need no pairing.) See chapter 8.3."""
     items, labels, _ = load_items(n, split, seed, classes)
     order = _rng(seed, split, "shuffle").permutation(len(items))
     b = restyle(items, style)[order]
@@ -346,12 +347,13 @@ def unpaired_classes(n=None, split="train", seed=0, class_a=SNEAKER, class_b=ANK
 
 def failure_domain(n=None, split="test", seed=0, classes=(BAG,), style=None):
     """Items from outside the training domains, for CycleGAN's failure case (figs. 8-48/8-49:
-    a horse -> zebra model puts stripes on the rider, never seen in training): ``(images,
-    labels)`` with ``images`` = ``load_items(n, split, seed, classes)`` (grey), restyled to
-    domain Y when ``style`` is given (the input of F). Train on ``unpaired_classes`` (sneaker,
-    ankle boot) or on ``unpaired_restyle(classes=...)`` without ``classes`` here, then show the
-    translators these: the classifier's label of ``G(x)`` and ``|F(G(x)) - x|`` measure the
-    failure, and for a restyle ``restyle(x)`` is still the right answer. See chapter 8.3."""
+    a horse -> zebra model also puts stripes on the rider, whom it never saw in training):
+    ``(images, labels)``, ``images`` = ``load_items(n, split, seed, classes)`` (grey), restyled
+    to domain Y when ``style`` is given (the input of F). Train the translators without these
+    classes (``unpaired_classes`` uses sneakers and ankle boots; ``unpaired_restyle(classes=...)``
+    can leave the bags out), then show them these: the classifier's label of ``G(x)`` and
+    ``|F(G(x)) - x|`` measure the failure, and for a restyle ``restyle(x)`` is still the right
+    answer. See chapter 8.3."""
     items, labels, _ = load_items(n, split, seed, classes)
     return (items if style is None else restyle(items, style)), labels
 
