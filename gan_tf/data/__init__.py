@@ -49,3 +49,23 @@ from gan_tf.data.scenes import (  # noqa: F401
     tokenize,
 )
 from gan_tf.data import scenes  # noqa: F401
+from gan_tf.data.paired import (  # noqa: F401
+    ATTRIBUTE_NAMES,
+    AttributeDomains,
+    Pairs,
+    Unpaired,
+    apply_attributes,
+    attribute_dataset,
+    attribute_domains,
+    digit_domains,
+    edges_to_items,
+    failure_domain,
+    hole_to_items,
+    mask_vector_dataset,
+    paired_dataset,
+    unified_labels,
+    unpaired_classes,
+    unpaired_dataset,
+    unpaired_restyle,
+)
+from gan_tf.data import paired  # noqa: F401
