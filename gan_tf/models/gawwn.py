@@ -3,16 +3,18 @@ Lee, "Learning What and Where to Draw", arXiv:1610.02454), scaled down to 32x32 
 
 The text embedding says *what* to draw, a bounding box or a set of part keypoints *where*.
 
-- Box-conditional networks (section 4.1, fig. 3; chapter fig. 7-8). Generator ``[z, text,
-  box]``: a *global pathway* (``[z, text]`` -> fully connected -> 4x4 -> stride-2 transposed
-  convolutions up to the M x M grid) and a *local pathway* (the text replicated spatially to
-  an M x M x T map, masked to zero outside the box, then 3x3 convolutions; their output is
-  masked again, so the local features exist only inside the box), depth-concatenated, one 3x3
-  convolution, then up-sampled to the image. Discriminator ``[image, text, box]``: stride-2
+- Box-conditional networks (section 4.1, fig. 3; chapter fig. 7-8), as the authors' Torch code
+  builds them (github.com/reedscot/nips2016, ``main_cub_bbox.lua``). Generator ``[z, text,
+  box]``: a *global pathway* (the text warped into the box and convolved down to a vector,
+  joined with z -> 4x4 -> stride-2 transposed convolutions up to the M x M grid) and a *local
+  pathway* ([z, text] -> 4x4 -> residual blocks and transposed convolutions to an M x M object
+  map, pasted into the box by a spatial transformer, zero outside it), depth-concatenated, one
+  3x3 convolution, then up-sampled to the image. Discriminator ``[image, text, box]``: stride-2
   convolutions take the image to an M x M feature map; the *local pathway* concatenates the
-  replicated text, convolves (3x3 then 1x1) and averages over the box cells alone; the *global
-  pathway* goes down to 4x4, concatenates the text replicated 4x4 (as GAN-CLS's D does) and
-  reduces to a vector; the two vectors are concatenated and mapped to one logit (no sigmoid).
+  replicated text, convolves, crops the box region with a spatial transformer, 1x1
+  convolutions and a mean; the *global pathway* goes down to 4x4 and is joined with the text
+  warped into the box (so it sees where the box is); the two vectors are joined and mapped to
+  one logit (no sigmoid). The builders' docstrings list the layers.
 - Keypoint-conditional networks (section 4.2, fig. 4; chapter fig. 7-9): keypoints ``(K, 3)`` =
   (y, x, visible) become K binary M x M heat-maps (``gan_tf.layers.keypoint_heatmaps``). As in
   the authors' Torch code (github.com/reedscot/nips2016, ``main_cub_keypoints.lua``), the
@@ -26,14 +28,11 @@ The text embedding says *what* to draw, a bounding box or a set of part keypoint
   f with sigmoid outputs, so the keypoints switched on (s = 1) are returned exactly and the rest
   are generated; its discriminator scores ``[keypoints, text]``.
 
-Departures from the paper at this scale: M = 16 at 32x32 (the paper's M = 16 at 128x128), far
-fewer channels, and no spatial transformer. For the box, the paper's generator warps the
-replicated text into the box with a spatial transformer; warping a spatially constant map into a
-box *is* masking it (up to the bilinear edges), so ``gan_tf.layers.box_mask`` on the fixed grid
-replaces it; the discriminator's transformer crops the box region of its feature map and, after
-1x1 convolutions, averages it, which ``MaskedMean`` over the box cells computes without
-resampling (1x1 convolutions commute with the crop). The local pathway's features are masked
-after its convolutions, so it writes nothing outside the box, as the transformer's paste does.
+Departures from the paper at this scale: M = 16 at 32x32 (the paper's M = 16 at 128x128) and
+far fewer channels. The spatial transformers are ``gan_tf.layers.box_warp`` (paste a map into
+the box) and ``box_crop`` (read the box region), bilinear like the authors' affine grid and
+sampler; a spatially constant map warped into a box is that constant masked by the box, so the
+text maps use ``box_mask``.
 
 All networks return logits or tanh images in [-1, 1]; ``batch_norm=False`` drops batch norm (for
 a MirroredStrategy step that equals a single-device one). See chapter 7.2.
