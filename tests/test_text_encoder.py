@@ -64,3 +64,25 @@ def test_image_encoder_shapes_and_argument_errors():
         models.build_text_encoder(VOCAB, 8, gru_units=0)
     with pytest.raises(ValueError, match=r"filters must name at least one convolution"):
         models.build_scene_image_encoder(16, 16, filters=())
+
+
+def test_text_conditioning_divides_phi_by_its_training_std():
+    from gan_tf.data import scenes
+
+    keras.utils.set_random_seed(0)
+    encoder = models.build_text_encoder(len(scenes.VOCABULARY), scenes.MAX_WORDS,
+                                        embed_dim=16, word_dim=8, conv_filters=(8,),
+                                        gru_units=8)
+    train = [["a red sneaker on a black background", "a small blue bag"],
+             ["a green dress at the top left", "a large yellow shirt on a white background"]]
+    cond = models.TextConditioning(train, encoder)
+    raw = models.encode_captions(train, encoder)
+    np.testing.assert_array_equal(cond.raw_train, raw)
+    assert cond.scale == pytest.approx(float(raw.std())) and cond.scale > 0
+    np.testing.assert_allclose(cond.train.std(), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(cond.embed(train), raw / cond.scale, rtol=1e-6)
+    np.testing.assert_allclose(cond([train[1][0], train[0][1]]),
+                               np.stack([raw[1, 0], raw[0, 1]]) / cond.scale, rtol=1e-6)
+    with pytest.raises(ValueError, match="expected a list of caption strings, received the "
+                                         "string 'a red sneaker'"):
+        cond("a red sneaker")

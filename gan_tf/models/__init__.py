@@ -68,5 +68,6 @@ from gan_tf.models.text import (  # noqa: F401
     encode_captions,
     load_scene_image_encoder,
     load_text_encoder,
+    TextConditioning,
 )
 from gan_tf.models.scene_classifier import build_scene_classifier  # noqa: F401

@@ -175,3 +175,39 @@ def encode_captions(captions, encoder=None, batch_size=512):
     out = np.concatenate([np.asarray(encoder(tokens[i:i + batch_size], training=False),
                                      np.float32) for i in range(0, len(tokens), batch_size)])
     return out.reshape(n, k, -1)
+
+
+class TextConditioning:
+    """The GANs' text input: phi(t) / s, the frozen encoder's embeddings divided by one number
+    s, their standard deviation over the training captions (about 0.05 for the shipped encoder).
+
+    The joint-embedding loss fixes only the direction of phi(t), and the shipped phi's outputs
+    come out small; a generator fed them directly sees its text input 20 times weaker than its
+    N(0, 1) noise (StackGAN's conditioning augmentation then drowns the text in its epsilon).
+    One global scale is a fixed linear map of the frozen encoder, so retrieval and the
+    matching-aware losses are unchanged. See chapter 7.1 and guide ch07a, section 4.
+
+    ``TextConditioning(train_captions, encoder=None)``: ``train_captions`` is ``Scenes.captions``
+    of the training scenes (n lists of k str); ``encoder`` defaults to ``load_text_encoder()``.
+    Attributes ``encoder``, ``scale`` (float), ``raw_train`` (phi of the training captions,
+    ``(n, k, 128)``) and ``train`` (``raw_train / scale``, the ``embeddings`` argument of
+    ``data.captioned_dataset``). ``embed(captions)`` scales phi of n lists of k captions
+    (``(n, k, 128)``); calling it on caption strings gives ``(n, 128)``.
+    """
+
+    def __init__(self, train_captions, encoder=None):
+        self.encoder = load_text_encoder() if encoder is None else encoder
+        self.raw_train = encode_captions(train_captions, self.encoder)
+        self.scale = float(self.raw_train.std())
+        self.train = self.raw_train / self.scale
+
+    def embed(self, captions):
+        """phi(t) / scale of n lists of k captions: ``(n, k, 128)``."""
+        return encode_captions(captions, self.encoder) / self.scale
+
+    def __call__(self, captions):
+        """phi(t) / scale of caption strings: ``(n, 128)``."""
+        if isinstance(captions, str):
+            raise ValueError(f"expected a list of caption strings, received the string "
+                             f"{captions!r}")
+        return self.embed([[c] for c in captions])[:, 0]
