@@ -417,6 +417,13 @@ class InstanceNormalization(keras.layers.GroupNormalization):
         super().__init__(groups=-1, axis=-1, epsilon=epsilon, center=center, scale=scale,
                          **kwargs)
 
+    def get_config(self):
+        # GroupNormalization.build sets groups to the channel count: not an argument here
+        config = super().get_config()
+        for fixed in ("groups", "axis"):
+            config.pop(fixed, None)
+        return config
+
 
 # -- where to draw: boxes and keypoints on a grid (chapter 7.2) --------------------------------
 
