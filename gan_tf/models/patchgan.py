@@ -34,9 +34,10 @@ paper, 256px   at 32px                    receptive field          ratio (paper'
 
 Where ``n_layers - k < 0`` (the 16 at 32 or 64 px) the family has no member small enough:
 one stride-1 convolution with the scaled kernel ``round(N * image_size / 256)`` (2 at 32px, 4
-at 64px) followed by the PixelGAN's 1x1 layers takes its place (``n_layers = 0`` is the
-family's stride-1 pair alone: C64 4x4 without batch norm, then the 4x4 convolution to one
-channel). ``"image"`` is an ImageGAN proper: stride-2 4x4 convolutions down to 4x4 and a 4x4
+at 64px) followed by the PixelGAN's 1x1 layers takes its place. Our ``n_layers = 0`` is the
+family's stride-1 pair alone (C64 4x4 without batch norm, then the 4x4 convolution to one
+channel: receptive field 7); the authors' Lua code uses ``n_layers = 0`` as a name for the
+PixelGAN instead. ``"image"`` is an ImageGAN proper: stride-2 4x4 convolutions down to 4x4 and a 4x4
 valid convolution to one logit per image (the paper's 286 is an ImageGAN at 256 px only
 because 286 > 256). The paper's sizes at 256px are built exactly.
 

@@ -20,8 +20,8 @@ As the authors' code (Lua and PyTorch) writes it, the activation comes *before* 
 convolution: encoder layer i is ``BN(conv(LeakyReLU(e_{i-1})))``, decoder layer j is
 ``Dropout(BN(deconv(ReLU([d_{j-1}, e_{n-j}]))))`` (the skip joins before the ReLU); the
 paper's Convolution-BatchNorm-ReLU blocks are the same chain cut in another place. As in that
-code, the innermost (1x1) encoder layer has no batch norm (at the paper's batch size 1 it would
-zero the map), and the convolutions followed by batch norm have no bias. Weights N(0, 0.02),
+code, the innermost (1x1) encoder layer has no batch norm (the Lua code's later versions comment
+it out, the PyTorch port never had it: at the paper's batch size 1 it would zero the map), and the convolutions followed by batch norm have no bias. Weights N(0, 0.02),
 batch-norm gamma N(1, 0.02) (appendix 6.2).
 
 Noise: there is no z. "We provide noise only in the form of dropout, applied on several layers

@@ -41,7 +41,6 @@ such pairs, or ``fit(inputs, targets)``. See chapter 8.2.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import tensorflow as tf
 
