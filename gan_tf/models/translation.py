@@ -21,6 +21,9 @@ generator and StarGAN's generator and discriminator.
   (128, 256), 6 residual blocks (3x3, 256), two 4x4 stride-2 transposed convs (128, 64), conv
   7x7 to the image channels, tanh; instance norm (with affine parameters, as its code) and ReLU
   after every convolution but the last; zero padding; no biases (the code's ``bias=False``).
+  The code's ``InstanceNorm2d(track_running_stats=True)`` switches to running averages in
+  ``eval()`` mode; ours normalises every image by its own statistics, in training and at test
+  time alike (instance norm as Ulyanov et al. define it).
 - ``build_stargan_discriminator``: StarGAN's D (table 5), a PatchGAN without normalisation:
   ``n_layers`` 4x4 stride-2 convolutions with 64, 128, ..., filters and LeakyReLU(0.01), then
   two heads: D_src a 3x3 convolution to one channel (a map of critic values, WGAN-GP: no
