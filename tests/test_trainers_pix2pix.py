@@ -164,6 +164,21 @@ def test_fit_translate_and_sample():
     assert p2p.sample(2, inputs=x[:2]).shape == (2, 16, 16, 1)
 
 
+def test_translate_with_the_test_batchs_statistics_leaves_the_moving_averages():
+    """The paper's test time (section 3.3): batch norm on the test batch's statistics. Without
+    dropout the result is G in training mode on each batch, and the moving averages are kept."""
+    g, d = _nets(dropout=0.0)
+    x, _ = _pairs(6)
+    p2p = trainers.Pix2Pix(g, d)
+    before = [np.array(v) for v in g.non_trainable_variables]
+    got = p2p.translate(x, batch_size=3, batch_statistics=True)
+    for a, b in zip(before, g.non_trainable_variables):
+        np.testing.assert_array_equal(a, np.asarray(b))
+    want = np.concatenate([g(x[:3], training=True), g(x[3:], training=True)])
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(got, p2p.translate(x), atol=1e-3)   # moving averages differ
+
+
 def test_mismatched_pairs_and_wrong_sizes_raise_clear_errors():
     g, d = _nets()
     x, y = _pairs(8)

@@ -273,16 +273,32 @@ class Pix2Pix(GAN):
 
     # -- using the generator -------------------------------------------------------------------
 
-    def translate(self, inputs, batch_size=64):
-        """``G(inputs)`` as a float32 NumPy array in [-1, 1]: inference mode (batch norm's
-        moving statistics), but a generator built with ``test_time_dropout=True`` still drops,
-        so two calls give two samples of ``G(x, z)`` (the paper's only noise). ``inputs``
-        ``(n, H, W, C_in)`` in [-1, 1], checked. See chapter 8.2."""
+    def translate(self, inputs, batch_size=64, batch_statistics=False):
+        """``G(inputs)`` as a float32 NumPy array in [-1, 1]; ``inputs`` ``(n, H, W, C_in)`` in
+        [-1, 1], checked, translated ``batch_size`` at a time.
+
+        By default in inference mode (batch norm's moving averages), but a generator built with
+        ``test_time_dropout=True`` still drops, so two calls give two samples of ``G(x, z)``
+        (the paper's only noise). ``batch_statistics=True`` runs the generator as the paper
+        does at test time (section 3.3: dropout on, batch norm with "the statistics of the test
+        batch", which at its batch size 1 is instance normalisation): in training mode, each
+        batch of ``batch_size`` normalised by its own statistics, the moving averages left as
+        they were. See chapter 8.2."""
         what = f"{self.name}.translate"
         inputs = np.asarray(inputs, dtype=np.float32)
         checks.check_image_range(inputs, what)
-        return _common.batched(lambda x: self.generator(x, training=False), inputs,
-                               self.input_image_shape, what, batch_size)
+        if not batch_statistics:
+            return _common.batched(lambda x: self.generator(x, training=False), inputs,
+                                   self.input_image_shape, what, batch_size)
+        moving = [v for v in self.generator.non_trainable_variables
+                  if "moving_mean" in v.path or "moving_variance" in v.path]
+        kept = [np.array(v) for v in moving]
+        try:
+            return _common.batched(lambda x: self.generator(x, training=True), inputs,
+                                   self.input_image_shape, what, batch_size)
+        finally:
+            for v, value in zip(moving, kept):
+                v.assign(value)
 
     def sampling_latent(self, n, seed, inputs=None):
         """``sample(n, inputs=images)`` translates ``n`` input images (as ``translate``;
