@@ -11,8 +11,26 @@ from gan_tf import rng
 from gan_tf.checks import positive_int
 
 
+class _SavesSeedState:
+    """Mixin for a layer that draws from ``self.seed_generator``: its state is saved and loaded
+    with the layer's variables (Keras saves a layer's variables but not the state of its
+    ``SeedGenerator``; without this a resumed run would draw a fresh run's noise again)."""
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        if getattr(self, "seed_generator", None) is not None:
+            store["seed_generator_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        super_store = {k: store[k] for k in store.keys() if k != "seed_generator_state"}
+        super().load_own_variables(super_store)
+        if ("seed_generator_state" in store.keys()
+                and getattr(self, "seed_generator", None) is not None):
+            self.seed_generator.state.assign(store["seed_generator_state"])
+
+
 @keras.saving.register_keras_serializable(package="gan_tf")
-class Reparameterize(keras.layers.Layer):
+class Reparameterize(_SavesSeedState, keras.layers.Layer):
     """z = mean + exp(log_var / 2) * eps, eps ~ N(0, I) (Kingma & Welling, arXiv:1312.6114,
     section 2.4).
 
@@ -33,17 +51,6 @@ class Reparameterize(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
-
-    def save_own_variables(self, store):
-        # Keras does not save SeedGenerator state; keep it so a resumed run draws on.
-        super().save_own_variables(store)
-        store["seed_generator_state"] = self.seed_generator.state
-
-    def load_own_variables(self, store):
-        super_store = {k: store[k] for k in store.keys() if k != "seed_generator_state"}
-        super().load_own_variables(super_store)
-        if "seed_generator_state" in store.keys():
-            self.seed_generator.state.assign(store["seed_generator_state"])
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
@@ -266,6 +273,23 @@ class Dropout(keras.layers.Dropout):
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
+class AlwaysOnDropout(_SavesSeedState, Dropout):
+    """``Dropout`` that drops whatever ``training`` says: at training *and* test time.
+
+    Pix2Pix has no z: "we provide noise only in the form of dropout, applied on several layers
+    of our generator at both training and test time" (Isola et al., arXiv:1611.07004, section
+    3.1). A plain ``Dropout`` stops at inference (``model(x, training=False)``, ``predict``),
+    and inside a functional model ``Dropout()(h, training=True)`` does not help, because the
+    outer call's ``training`` overrides it; this layer ignores ``training``. Its masks come from
+    its own ``SeedGenerator`` (``gan_tf.rng.dropout``), whose state is saved with the layer's
+    weights, so a resumed run draws on. See chapter 8.2.
+    """
+
+    def call(self, inputs, training=False):
+        return super().call(inputs, training=True)
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
 class PixelShuffle(keras.layers.Layer):
     """The periodic shuffle of the sub-pixel convolution (Shi et al., arXiv:1609.05158, eq. 4):
     ``(batch, H, W, C * r**2)`` -> ``(batch, r * H, r * W, C)`` for NHWC maps, ``r = scale``.
@@ -302,6 +326,103 @@ class PixelShuffle(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale}
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads ``(batch, H, W, C)`` maps by reflecting them at the border, without repeating the
+    edge pixel (``np.pad(mode="reflect")``, PyTorch's ``nn.ReflectionPad2d``, TensorFlow's
+    ``tf.pad(mode="REFLECT")``): padding ``[1, 2, 3]`` by 2 gives ``[3, 2, 1, 2, 3, 2, 1]``.
+
+    ``padding``: an int (all four sides), a pair ``(rows, cols)`` (symmetric), or
+    ``((top, bottom), (left, right))``, like ``keras.layers.ZeroPadding2D``. Each pad must be
+    smaller than the side it reflects (a reflection repeats no pixel): a ``ValueError`` names
+    the pad and the map's size when it is not. CycleGAN's generator pads this way before its
+    7x7 and 3x3 convolutions to reduce border artefacts (Zhu et al., arXiv:1703.10593, section
+    4 and appendix 7.2, after Johnson et al., arXiv:1603.08155). See chapter 8.3.
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = _padding_pairs(padding)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def build(self, input_shape):
+        for (before, after), size, axis in zip(self.padding, input_shape[1:3],
+                                               ("height", "width")):
+            if size is not None and max(before, after) >= size:
+                raise ValueError(f"ReflectionPadding2D({self.padding}) needs maps larger than "
+                                 f"each pad: padding {max(before, after)} on a {axis} of "
+                                 f"{size} (input shape {tuple(input_shape)})")
+
+    def call(self, x):
+        (top, bottom), (left, right) = self.padding
+        return ops.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        (top, bottom), (left, right) = self.padding
+        return (b, None if h is None else h + top + bottom,
+                None if w is None else w + left + right, c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+def _padding_pairs(padding):
+    """``((top, bottom), (left, right))`` of an int, a pair or a pair of pairs (ints >= 0)."""
+    def pad(v):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"padding must be ints >= 0, got {padding!r}")
+        return int(v)
+
+    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
+        p = pad(padding)
+        return ((p, p), (p, p))
+    if isinstance(padding, (tuple, list)) and len(padding) == 2:
+        if all(isinstance(v, (tuple, list)) and len(v) == 2 for v in padding):
+            return tuple((pad(a), pad(b)) for a, b in padding)
+        rows, cols = pad(padding[0]), pad(padding[1])
+        return ((rows, rows), (cols, cols))
+    raise ValueError(f"padding must be an int, (rows, cols) or ((top, bottom), (left, right)), "
+                     f"got {padding!r}")
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class InstanceNormalization(keras.layers.GroupNormalization):
+    """Instance normalisation (Ulyanov et al., arXiv:1607.08022, eq. 5): each example's each
+    channel is normalised over its own height and width,
+
+        y[b, h, w, c] = gamma[c] * (x[b, h, w, c] - mu[b, c]) / sqrt(var[b, c] + epsilon)
+                        + beta[c],
+
+    with ``mu``, ``var`` the mean and the (biased) variance of ``x[b, :, :, c]``. The same in
+    training and at inference: there are no moving statistics. ``center``/``scale`` switch
+    ``beta``/``gamma`` on or off: CycleGAN's PyTorch code uses ``affine=False``
+    (``center=False, scale=False``), StarGAN's ``affine=True`` (the defaults here, as in
+    Ulyanov et al.). ``epsilon`` defaults to PyTorch's 1e-5.
+
+    It IS ``keras.layers.GroupNormalization(groups=-1)`` (one group per channel; tested equal),
+    with ``groups`` fixed and a PyTorch-like epsilon; statistics in float32 under mixed
+    precision, as that layer does. Channels last; any rank >= 3 (``(batch, ..., C)``). See
+    chapter 8.3.
+    """
+
+    def __init__(self, epsilon=1e-5, center=True, scale=True, **kwargs):
+        for fixed in ("groups", "axis"):
+            value = kwargs.pop(fixed, None)
+            if value is not None and value != -1:
+                raise ValueError(f"InstanceNormalization normalises each channel of the last "
+                                 f"axis: {fixed} is -1, got {value!r}")
+        super().__init__(groups=-1, axis=-1, epsilon=epsilon, center=center, scale=scale,
+                         **kwargs)
+
+    def get_config(self):
+        # GroupNormalization.build sets groups to the channel count: not an argument here
+        config = super().get_config()
+        for fixed in ("groups", "axis"):
+            config.pop(fixed, None)
+        return config
 
 
 # -- where to draw: boxes and keypoints on a grid (chapter 7.2) --------------------------------

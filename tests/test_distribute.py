@@ -128,12 +128,25 @@ SCRIPT = textwrap.dedent(r"""
         cond = {"text": text, "wrong_text": np.roll(text, 1, axis=0)}
         return tf.data.Dataset.from_tensor_slices((real, cond)).batch(batch)
 
+    def pix2pix(d_steps):   # L1 + cGAN on 8x8 pairs: conv generator, PatchGAN without norm
+        keras.utils.set_random_seed(0)
+        x = keras.Input((8, 8, 1))
+        h = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(x)
+        g = keras.Model(x, keras.layers.Conv2D(1, 3, padding="same", activation="tanh")(h))
+        d = models.build_patchgan_discriminator(8, 1, 1, 70, base_filters=2, norm=None)
+        return trainers.Pix2Pix(g, d, seed=5, d_steps=d_steps, lambda_l1=1.0)
+
+    def image_pairs(batch):   # (inputs, targets) in [-1, 1]
+        rng = np.random.default_rng(1)
+        x = np.tanh(rng.normal(size=(batch, 8, 8, 1))).astype(np.float32)
+        return tf.data.Dataset.from_tensor_slices((x, np.tanh(2 * x))).batch(batch)
+
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
               "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring),
               "ACGAN": (acgan, labelled), "SRGAN": (srgan, pairs),
               "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
-              "GAWWN": (gawwn, boxed)}
+              "GAWWN": (gawwn, boxed), "Pix2Pix": (pix2pix, image_pairs)}
 
     def run(strategy, trainer_name, d_steps, eager):
         make, data = MAKERS[trainer_name]
@@ -164,12 +177,14 @@ SCRIPT = textwrap.dedent(r"""
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
-           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2)]
+           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2),
+           ("Pix2Pix", 2)]
 # The shared loop's configurations run traced (tf.function, as fit runs by default); the
 # trainers' own hooks run eagerly here (the same ops without tracing: half the CPU time of this
 # test), their traced single-device steps being tested in their own files. -m slow also runs
 # GAWWN traced (its many small layers cost ~25 s of tracing on a loaded 2-core CPU).
-EAGER = {"ConditionalGAN", "InfoGAN", "ACGAN", "SRGAN", "LAPGANLevel", "GANCLS", "GAWWN"}
+EAGER = {"ConditionalGAN", "InfoGAN", "ACGAN", "SRGAN", "LAPGANLevel", "GANCLS", "GAWWN",
+         "Pix2Pix"}
 SLOW_CONFIGS = [("GAWWN", 2)]
 
 

@@ -47,13 +47,19 @@ def saved(tmp_path_factory):
     mean = keras.layers.Dense(4, name="mean")(h)
     log_var = keras.layers.Dense(4, name="log_var")(h)
     vae_head = keras.Model(x, layers.Reparameterize(seed=7, name="z")([mean, log_var]))
+    # chapter 8: reflection padding, instance norm, a U-Net with AlwaysOnDropout
+    image = keras.Input((8, 8, 1), name="image")
+    h = layers.InstanceNormalization(name="norm")(layers.ReflectionPadding2D(2)(image))
+    h = keras.layers.Conv2D(2, 5, name="conv")(h)
+    translator = keras.Model(image, models.build_unet_generator(8, 2, 1, base_filters=2)(h))
     rng = np.random.default_rng(1)
     inputs = {"generator": rng.normal(size=(4, 8)).astype("float32"),
               "discriminator": rng.uniform(-1, 1, size=(3, 28, 28, 1)).astype("float32"),
-              "vae_head": rng.normal(size=(5, 6)).astype("float32")}
+              "vae_head": rng.normal(size=(5, 6)).astype("float32"),
+              "translator": rng.uniform(-1, 1, size=(2, 8, 8, 1)).astype("float32")}
     expected = {}
     for i, (name, model) in enumerate((("generator", g), ("discriminator", d),
-                                       ("vae_head", vae_head))):
+                                       ("vae_head", vae_head), ("translator", translator))):
         _randomise(model, seed=i)
         model.save(folder / f"{name}.keras")  # before the call: Reparameterize's noise state
         np.save(folder / f"{name}_in.npy", inputs[name])
@@ -66,7 +72,7 @@ LOAD = """
 import sys
 import numpy as np
 {imports}
-for name in ("generator", "discriminator", "vae_head"):
+for name in ("generator", "discriminator", "vae_head", "translator"):
     m = {load}(f"{{name}}.keras")
     np.save(f"{{name}}_out.npy", np.asarray(m(np.load(f"{{name}}_in.npy"), training=False)))
 """
@@ -87,6 +93,7 @@ def test_saved_models_load_after_import_gan_tf_alone_with_the_same_outputs(saved
         got = np.load(folder / f"{name}_out.npy")
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=name)
     assert np.ptp(expected["generator"]) > 0.1 and np.ptp(expected["vae_head"]) > 0.1
+    assert np.ptp(expected["translator"]) > 0.1
 
 
 def test_cli_samples_from_a_saved_generator_file(saved):

@@ -71,3 +71,17 @@ from gan_tf.models.text import (  # noqa: F401
     TextConditioning,
 )
 from gan_tf.models.scene_classifier import build_scene_classifier  # noqa: F401
+from gan_tf.models.unet import (  # noqa: F401
+    build_encoder_decoder_generator,
+    build_unet_generator,
+)
+from gan_tf.models.patchgan import (  # noqa: F401
+    build_patchgan_discriminator,
+    patchgan_layers,
+    receptive_field,
+)
+from gan_tf.models.translation import (  # noqa: F401
+    build_resnet_generator,
+    build_stargan_discriminator,
+    build_stargan_generator,
+)
