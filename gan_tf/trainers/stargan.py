@@ -249,8 +249,10 @@ class StarGAN(keras.Model):
         n = tf.shape(labels)[0]
         order = tf.argsort(rng.uniform((n * replicas,), self.seed_generator))
         if replicas > 1:
-            labels = ctx.all_gather(labels, axis=0)
-            dataset_index = ctx.all_gather(dataset_index, axis=0)
+            # all_gather loses the static shape (the label width is checked at trace time)
+            width = labels.shape[1:]
+            labels = tf.ensure_shape(ctx.all_gather(labels, axis=0), [None, *width])
+            dataset_index = tf.ensure_shape(ctx.all_gather(dataset_index, axis=0), [None])
             start = tf.cast(ctx.replica_id_in_sync_group, tf.int32) * n
             order = order[start:start + n]
         return tf.gather(labels, order), tf.gather(dataset_index, order)
