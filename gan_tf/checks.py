@@ -103,3 +103,13 @@ def check_binary_labels(labels, width, what, n=None):
         raise ValueError(f"{what} expects labels in {{0, 1}}, received {bad.size} other values "
                          f"(e.g. {bad.flat[0]:g})")
     return values.astype(np.float32)
+
+
+def non_negative(value, name):
+    """``value`` as a float; ``ValueError`` naming ``name`` unless it is a finite number >= 0
+    (Python or NumPy; ``True`` is refused): the weight of a loss term. See chapter 6.3."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)) \
+            or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)

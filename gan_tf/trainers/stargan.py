@@ -68,14 +68,6 @@ from gan_tf import checks, losses, penalties, rng
 from gan_tf.trainers import _common
 
 
-def _weight(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.floating,
-                                                                      np.integer)) \
-            or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
-
-
 def _default_adam():
     # StarGAN's settings (arXiv:1711.09020, section 5)
     return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.999)
@@ -115,9 +107,9 @@ class StarGAN(keras.Model):
         self.n_labels = sum(self.label_sizes)
         self.label_dim = self.n_labels + (self.n_sets if self.n_sets > 1 else 0)
         self.d_steps = checks.positive_int(d_steps, "d_steps")
-        self.gp_weight = _weight(gp_weight, "gp_weight")
-        self.cls_weight = _weight(cls_weight, "cls_weight")
-        self.rec_weight = _weight(rec_weight, "rec_weight")
+        self.gp_weight = checks.non_negative(gp_weight, "gp_weight")
+        self.cls_weight = checks.non_negative(cls_weight, "cls_weight")
+        self.rec_weight = checks.non_negative(rec_weight, "rec_weight")
         _common.check_no_batch_norm(discriminator, name)
         self.image_shape = self._check_networks(generator, discriminator)
         self.generator, self.discriminator = generator, discriminator
