@@ -40,8 +40,12 @@ the networks see is c~ = [c_1, ..., c_n, m]: each data set's slots in turn (the 
 zero), then m, a one-hot vector over the data sets (label_dim = sum(label_sizes) + n). D_cls
 predicts every data set's labels, and the classification loss counts only the slots of the
 sample's own data set (of the target's for fakes). Training alternates data sets: feed batches
-that come from one data set at a time, alternating (``gan_tf.data``'s StarGAN batches); a batch
-mixing data sets also trains, the selection being per example.
+that come from one data set at a time, alternating (``gan_tf.data``'s StarGAN batches). The
+authors' loop interleaves single critic updates (CelebA, RaFD, CelebA, ...) and trains G on each
+data set every n_critic iterations; alternating batches here give ``d_steps`` critic updates on
+one data set, then a generator update on it, then the same on the other: the same number of
+updates per data set, in blocks. A batch mixing data sets also trains, the selection being per
+example (its shuffled targets may then come from another data set than the image).
 
 **Batches.** One data set: ``(images, labels)``; several: ``(images, labels, dataset_index)``,
 with images ``(b, H, W, C)`` in [-1, 1], labels ``(b, sum(label_sizes))`` in {0, 1} (a data
