@@ -72,9 +72,9 @@ from gan_tf import checks, losses, penalties, rng
 from gan_tf.trainers import _common
 
 
-def _default_adam():
+def _default_adam(learning_rate=1e-4):
     # StarGAN's settings (arXiv:1711.09020, section 5)
-    return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.999)
+    return keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.999)
 
 
 class StarGAN(keras.Model):
@@ -179,10 +179,8 @@ class StarGAN(keras.Model):
                 raise ValueError(f"{self.name}.compile: total_steps sets the default optimizers' "
                                  f"schedule; with your own optimizers give them a schedule")
             total = checks.positive_int(total_steps, "total_steps")
-            d_optimizer = keras.optimizers.Adam(
-                _common.LinearDecay(1e-4, total * self.d_steps), beta_1=0.5, beta_2=0.999)
-            g_optimizer = keras.optimizers.Adam(_common.LinearDecay(1e-4, total), beta_1=0.5,
-                                                beta_2=0.999)
+            d_optimizer = _default_adam(_common.LinearDecay(1e-4, total * self.d_steps))
+            g_optimizer = _default_adam(_common.LinearDecay(1e-4, total))
         super().compile(optimizer=None, **kwargs)
         self.d_optimizer = _common.prepare_optimizer(d_optimizer, _default_adam)
         self.g_optimizer = _common.prepare_optimizer(g_optimizer, _default_adam)
