@@ -79,3 +79,37 @@ def check_labels(labels, n_classes, what, n=None):
             raise ValueError(f"{what} expects labels in [0, {n_classes - 1}] ({n_classes} "
                              f"classes), received values in [{lo}, {hi}]")
     return values.astype(np.int32)
+
+
+def check_binary_labels(labels, width, what, n=None):
+    """``labels`` as a float32 NumPy array, after checking that they are rows of ``width``
+    binary labels (multi-hot attribute vectors, or one-hot rows): shape ``(n, width)``, finite,
+    every value 0 or 1, and ``n`` rows when ``n`` is given (one per image). Raises a one-line
+    ``ValueError`` naming ``what`` and what was received. See chapter 8.4."""
+    width = positive_int(width, "width")
+    values = np.asarray(labels)
+    if values.ndim != 2 or values.shape[1] != width:
+        raise ValueError(f"{what} expects labels of shape (n, {width}) (one row of {width} "
+                         f"binary labels per image), received shape {values.shape}")
+    if n is not None and len(values) != n:
+        raise ValueError(f"{what} expects {n} label rows (one per image), received "
+                         f"{len(values)}")
+    if values.dtype.kind not in "biuf":
+        raise ValueError(f"{what} expects numeric labels in {{0, 1}}, received dtype "
+                         f"{values.dtype.name}")
+    check_finite(values, what)
+    bad = values[(values != 0) & (values != 1)]
+    if bad.size:
+        raise ValueError(f"{what} expects labels in {{0, 1}}, received {bad.size} other values "
+                         f"(e.g. {bad.flat[0]:g})")
+    return values.astype(np.float32)
+
+
+def non_negative(value, name):
+    """``value`` as a float; ``ValueError`` naming ``name`` unless it is a finite number >= 0
+    (Python or NumPy; ``True`` is refused): the weight of a loss term. See chapter 6.3."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)) \
+            or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)

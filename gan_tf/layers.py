@@ -651,3 +651,31 @@ class KeypointSwitch(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape[2]
+
+
+# -- a domain label as extra image channels (chapter 8.4) ---------------------------------------
+
+def tile_labels(images, labels):
+    """``images`` ``(b, H, W, C)`` with ``labels`` ``(b, n)`` replicated over every pixel and
+    appended as ``n`` channels: ``(b, H, W, C + n)``, channel ``C + j`` equal to ``labels[:, j]``
+    everywhere. StarGAN's generator input (Choi et al., arXiv:1711.09020, appendix 7.2: "the
+    domain label is spatially replicated and concatenated with the input image"); the labels
+    are cast to the images' dtype. See chapter 8.4."""
+    images = ops.convert_to_tensor(images)
+    labels = ops.cast(labels, images.dtype)
+    planes = ops.zeros_like(images[..., :1]) + labels[:, None, None, :]
+    return ops.concatenate([images, planes], axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class TileLabels(keras.layers.Layer):
+    """``tile_labels`` as a layer: ``[images (b, H, W, C), labels (b, n)]`` ->
+    ``(b, H, W, C + n)``. See chapter 8.4."""
+
+    def call(self, inputs):
+        images, labels = inputs
+        return tile_labels(images, labels)
+
+    def compute_output_shape(self, input_shape):
+        (b, h, w, c), (_, n) = input_shape
+        return (b, h, w, None if c is None or n is None else c + n)

@@ -26,6 +26,7 @@ See chapters 3.2, 5.3 and 10.4.
 
 from __future__ import annotations
 
+import numpy as np
 import tensorflow as tf
 
 REDUCTIONS = ("mean", "none")
@@ -509,3 +510,75 @@ def joint_embedding_loss(image_emb, text_emb, classes, negatives="max", reductio
         loss_t = tf.reduce_sum(hinge_t * delta / count[:, None], axis=0) \
             / tf.maximum(n_wrong, 1.0)
     return _reduce(loss_v + loss_t, reduction)
+
+
+# -- StarGAN: domain classification and reconstruction (chapter 8.4) --------------------------
+
+def domain_label_groups(label_sizes, multi_label):
+    """``[(offset, size, multi), ...]``: where each data set's labels sit in StarGAN's label
+    vector (``label_sizes`` one int or one per data set, ``multi_label`` one bool or one per
+    data set), after checking both (``ValueError``). See chapter 8.4."""
+    sizes = ((label_sizes,) if np.ndim(label_sizes) == 0 else tuple(label_sizes))
+    if not sizes or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer))
+                        or s < 1 for s in sizes):
+        raise ValueError(f"label_sizes must be a positive int or a tuple of them (one per data "
+                         f"set), got {label_sizes!r}")
+    sizes = tuple(int(s) for s in sizes)
+    multi = ((multi_label,) * len(sizes) if np.ndim(multi_label) == 0 else tuple(multi_label))
+    if len(multi) != len(sizes) or not all(isinstance(m, (bool, np.bool_)) for m in multi):
+        raise ValueError(f"multi_label must be a bool or {len(sizes)} bools (one per data set), "
+                         f"got {multi_label!r}")
+    offsets = [sum(sizes[:k]) for k in range(len(sizes))]
+    return list(zip(offsets, sizes, (bool(m) for m in multi)))
+
+
+def domain_classification_loss(logits, labels, label_sizes, multi_label=True,
+                               dataset_index=None, reduction="mean"):
+    """StarGAN's domain classification loss -log D_cls(c | x) (Choi et al., arXiv:1711.09020,
+    eqs. 2-3), with the mask vector's selection for several data sets (section 3.2).
+
+    ``logits`` ``(batch, n)`` are D_cls's outputs for every label of every data set,
+    ``n = sum(label_sizes)``, data set k's ``label_sizes[k]`` slots after those of data sets
+    0..k-1; ``labels`` ``(batch, n)`` the target (or original) labels in the same layout, in
+    {0, 1}. Per data set, as the authors' code: ``multi_label`` (CelebA's attributes) is the sum
+    over its slots of the sigmoid binary cross-entropies; otherwise (RaFD's expressions) the
+    softmax cross-entropy over its slots against its one-hot label. ``dataset_index`` ``(batch,)``
+    (int in ``[0, len(label_sizes))``) says which data set each example comes from: only that data
+    set's term counts, so the other slots' logits and labels have no effect (the mask vector's
+    "ignore unspecified labels"); ``None`` means one data set (or every term counts).
+    ``reduction="none"`` gives ``(batch,)``. See chapter 8.4.
+    """
+    logits = _logits(logits, "logits")
+    labels = tf.cast(tf.convert_to_tensor(labels), tf.float32)
+    groups = domain_label_groups(label_sizes, multi_label)
+    n = sum(size for _, size, _ in groups)
+    if logits.shape.rank != 2 or logits.shape[-1] != n or labels.shape[-1:] != (n,):
+        raise ValueError(f"logits and labels must have shape (batch, {n}) (sum of label_sizes "
+                         f"{[s for _, s, _ in groups]}), got {tuple(logits.shape)} and "
+                         f"{tuple(labels.shape)}")
+    total = tf.zeros_like(logits[:, 0])
+    for k, (offset, size, multi) in enumerate(groups):
+        lg, lb = logits[:, offset:offset + size], labels[:, offset:offset + size]
+        if multi:
+            term = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(lb, lg), axis=-1)
+        else:
+            term = tf.nn.softmax_cross_entropy_with_logits(lb, lg)
+        if dataset_index is not None:
+            term = tf.where(tf.equal(tf.cast(dataset_index, tf.int32), k), term,
+                            tf.zeros_like(term))
+        total += term
+    return _reduce(total, reduction)
+
+
+def l1_reconstruction_loss(x, reconstruction, reduction="mean"):
+    """Mean absolute difference per example, over all non-batch axes: StarGAN's
+    L_rec = ||x - G(G(x, c), c')||_1 (Choi et al., arXiv:1711.09020, eq. 4) as the authors' code
+    takes it (``torch.mean(torch.abs(x_real - x_reconst))``: the mean over pixels, which
+    lambda_rec = 10 is set for). Shapes ``(batch, ...)`` alike; ``reduction="none"`` gives
+    ``(batch,)``. See chapter 8.4."""
+    x = _logits(x, "x")
+    reconstruction = _logits(reconstruction, "reconstruction")
+    if x.shape != reconstruction.shape:
+        raise ValueError(f"x and reconstruction must have one shape, got {tuple(x.shape)} and "
+                         f"{tuple(reconstruction.shape)}")
+    return _reduce(_per_example(tf.abs(x - reconstruction)), reduction)

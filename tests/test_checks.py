@@ -25,3 +25,24 @@ def test_check_labels_returns_int32_indices():
 def test_check_labels_names_what_is_wrong(labels, n, match):
     with pytest.raises(ValueError, match=match):
         checks.check_labels(labels, 10, "cgan", n=n)
+
+
+def test_check_binary_labels_takes_multi_hot_rows_and_names_what_is_wrong():
+    out = checks.check_binary_labels(np.array([[1, 0, 1], [0, 0, 0]], np.int64), 3, "stargan")
+    assert out.dtype == np.float32 and out.tolist() == [[1, 0, 1], [0, 0, 0]]
+    with pytest.raises(ValueError, match=r"stargan expects labels of shape \(n, 3\).*\(2, 4\)"):
+        checks.check_binary_labels(np.zeros((2, 4)), 3, "stargan")
+    with pytest.raises(ValueError, match=r"labels in \{0, 1\}, received 1 other values \(e.g. "
+                                         r"0.5\)"):
+        checks.check_binary_labels([[1, 0.5, 0]], 3, "stargan")
+    with pytest.raises(ValueError, match=r"expects 3 label rows \(one per image\), received 1"):
+        checks.check_binary_labels([[1, 0, 0]], 3, "stargan", n=3)
+    with pytest.raises(ValueError, match=r"finite values \(1 NaN, 0 Inf\)"):
+        checks.check_binary_labels([[1, np.nan, 0]], 3, "stargan")
+
+
+@pytest.mark.parametrize("value", [-1, float("nan"), True, "1.0", None])
+def test_non_negative_refuses_what_is_not_a_weight(value):
+    with pytest.raises(ValueError, match=rf"rec_weight must be a number >= 0, got {value!r}"):
+        checks.non_negative(value, "rec_weight")
+    assert checks.non_negative(np.float32(2.5), "rec_weight") == 2.5

@@ -141,12 +141,34 @@ SCRIPT = textwrap.dedent(r"""
         x = np.tanh(rng.normal(size=(batch, 8, 8, 1))).astype(np.float32)
         return tf.data.Dataset.from_tensor_slices((x, np.tanh(2 * x))).batch(batch)
 
+    def stargan(d_steps):   # StarGAN on 8x8 images, two data sets (3 attributes, 2 classes)
+        from gan_tf.layers import TileLabels
+        keras.utils.set_random_seed(0)
+        x, c = keras.Input((8, 8, 3)), keras.Input((7,))
+        g = keras.Model([x, c], keras.layers.Conv2D(3, 3, padding="same", activation="tanh")(
+            TileLabels()([x, c])))
+        xd = keras.Input((8, 8, 3))
+        h = keras.layers.Conv2D(4, 4, strides=2, padding="same", activation="tanh")(xd)
+        d = keras.Model(xd, [keras.layers.Conv2D(1, 3, padding="same")(h),
+                             keras.layers.Conv2D(5, 4)(h)])
+        return trainers.StarGAN(g, d, label_sizes=(3, 2), multi_label=(True, False), seed=5,
+                                d_steps=d_steps)
+
+    def domains(batch):   # (images, labels, dataset_index), the data sets alternating
+        rng = np.random.default_rng(1)
+        x = np.tanh(rng.normal(size=(batch, 8, 8, 3))).astype(np.float32)
+        index = (np.arange(batch) % 2).astype(np.int32)
+        labels = rng.integers(0, 2, (batch, 5)).astype(np.float32)
+        labels[index == 1, 3:] = np.eye(2, dtype=np.float32)[rng.integers(0, 2, batch // 2)]
+        return tf.data.Dataset.from_tensor_slices((x, labels, index)).batch(batch)
+
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
               "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring),
               "ACGAN": (acgan, labelled), "SRGAN": (srgan, pairs),
               "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
-              "GAWWN": (gawwn, boxed), "Pix2Pix": (pix2pix, image_pairs)}
+              "GAWWN": (gawwn, boxed), "Pix2Pix": (pix2pix, image_pairs),
+              "StarGAN": (stargan, domains)}
 
     def run(strategy, trainer_name, d_steps, eager):
         make, data = MAKERS[trainer_name]
@@ -178,11 +200,13 @@ SCRIPT = textwrap.dedent(r"""
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
            ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2),
-           ("Pix2Pix", 2)]
+           ("Pix2Pix", 2), ("StarGAN", 2)]
 # The shared loop's configurations run traced (tf.function, as fit runs by default); the
 # trainers' own hooks run eagerly here (the same ops without tracing: half the CPU time of this
 # test), their traced single-device steps being tested in their own files. -m slow also runs
-# GAWWN traced (its many small layers cost ~25 s of tracing on a loaded 2-core CPU).
+# GAWWN traced (its many small layers cost ~25 s of tracing on a loaded 2-core CPU). StarGAN's
+# own train_step runs traced: its targets gather the labels of every replica (all_gather), whose
+# static shapes only tracing checks.
 EAGER = {"ConditionalGAN", "InfoGAN", "ACGAN", "SRGAN", "LAPGANLevel", "GANCLS", "GAWWN",
          "Pix2Pix"}
 SLOW_CONFIGS = [("GAWWN", 2)]

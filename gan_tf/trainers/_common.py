@@ -317,3 +317,44 @@ def batched(fn, x, sample_shape, what, batch_size=256):
         raise ValueError(f"{what} expects at least one image, received shape {tuple(x.shape)}")
     return np.concatenate([np.asarray(fn(x[i:i + batch_size]), np.float32)
                            for i in range(0, n, batch_size)])
+
+
+def check_no_batch_norm(critic, what):
+    """``ValueError`` if ``critic`` holds a batch-norm layer: the gradient penalty is per example
+    (Gulrajani et al., arXiv:1704.00028, section 4), so a WGAN-GP critic must not use batch
+    norm. See chapter 5.4."""
+    batch_norms = [layer.name for layer in critic._flatten_layers()
+                   if isinstance(layer, keras.layers.BatchNormalization)]
+    if batch_norms:
+        raise ValueError(
+            f"{what}'s critic must not use batch norm (the penalty is per example; "
+            f"arXiv:1704.00028 section 4); found {batch_norms}. Use layer norm instead."
+        )
+
+
+@keras.saving.register_keras_serializable(package="gan_tf")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """A learning rate held at ``initial_learning_rate`` for the first ``constant_steps``
+    updates, then decayed linearly to 0 at ``total_steps`` (and 0 after): the schedule of
+    StarGAN (arXiv:1711.09020, section 5: constant for the first half, linear decay to 0 in
+    the second) and CycleGAN (arXiv:1703.10593, section 7.1). The step is the optimizer's own
+    update count. See chapter 8."""
+
+    def __init__(self, initial_learning_rate, total_steps, constant_steps=None):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.total_steps = positive_int(total_steps, "total_steps")
+        constant_steps = self.total_steps // 2 if constant_steps is None else constant_steps
+        if (isinstance(constant_steps, bool) or not isinstance(constant_steps, (int, np.integer))
+                or not 0 <= constant_steps < self.total_steps):
+            raise ValueError(f"constant_steps must be an int in [0, total_steps={total_steps}), "
+                             f"got {constant_steps!r}")
+        self.constant_steps = int(constant_steps)
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32)
+        left = (self.total_steps - step) / float(self.total_steps - self.constant_steps)
+        return self.initial_learning_rate * tf.clip_by_value(left, 0.0, 1.0)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "total_steps": self.total_steps, "constant_steps": self.constant_steps}

@@ -39,8 +39,6 @@ Trackers (discriminator step, on its fakes): ``mutual_info`` (L_I of all codes, 
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -49,16 +47,6 @@ from gan_tf import checks, rng
 from gan_tf import losses as losses_lib
 from gan_tf.trainers import _common
 from gan_tf.trainers.gan import GAN
-
-
-def _weight(value, name):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return value
 
 
 class InfoGAN(GAN):
@@ -94,8 +82,8 @@ class InfoGAN(GAN):
                 or n_continuous < 0):
             raise ValueError(f"n_continuous must be an int >= 0, got {n_continuous!r}")
         self.n_continuous = int(n_continuous)
-        self.lambda_cat = _weight(lambda_cat, "lambda_cat")
-        self.lambda_cont = _weight(lambda_cont, "lambda_cont")
+        self.lambda_cat = checks.non_negative(lambda_cat, "lambda_cat")
+        self.lambda_cont = checks.non_negative(lambda_cont, "lambda_cont")
         super().__init__(generator, discriminator, name=name, **kwargs)
         self.mi_tracker = self.add_tracker("mutual_info")
         self.mi_cat_tracker = self.add_tracker("mi_categorical")

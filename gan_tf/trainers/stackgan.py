@@ -53,7 +53,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_tf import rng
+from gan_tf import checks, rng
 from gan_tf import losses as losses_lib
 from gan_tf.models.stackgan import CA_NAME
 from gan_tf.trainers import _common
@@ -73,13 +73,6 @@ def conditioning_augmentation_of(generator, what):
             f"{[layer.name for layer in generator.layers][:8]}...") from None
 
 
-def _weight(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
-            or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
-
-
 class _CAMixin:
     """Conditioning augmentation for a trainer whose generator takes ``[..., phi, eps]``: eps
     from the seed generator, the KL term, the ``ca`` switch of ``sample``. See chapter 7.3."""
@@ -89,7 +82,7 @@ class _CAMixin:
             raise ValueError(f"conditioning_augmentation must be True or False, got "
                              f"{conditioning_augmentation!r}")
         self.conditioning_augmentation = bool(conditioning_augmentation)
-        self.kl_weight = _weight(kl_weight, "kl_weight")
+        self.kl_weight = checks.non_negative(kl_weight, "kl_weight")
 
     @property
     def ca(self):
@@ -373,7 +366,7 @@ class StackGANv2(_CAMixin, GANCLS):
         self._set_ca(conditioning_augmentation if self.conditional else False, kl_weight)
         if colour_weight is None:
             colour_weight = 0.0 if self.conditional else 50.0
-        self.colour_weight = _weight(colour_weight, "colour_weight")
+        self.colour_weight = checks.non_negative(colour_weight, "colour_weight")
         self.n_scales = len(discriminators)
         if self.n_scales < 2:
             raise ValueError(f"{name} needs at least two scales (one discriminator each), got "

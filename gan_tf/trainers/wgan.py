@@ -77,13 +77,7 @@ class WGANGP(GAN):
                  seed=None, name="wgan_gp", **kwargs):
         super().__init__(generator, discriminator, latent_dim=latent_dim, d_steps=d_steps,
                          seed=seed, name=name, **kwargs)
-        batch_norms = [layer.name for layer in discriminator._flatten_layers()
-                       if isinstance(layer, keras.layers.BatchNormalization)]
-        if batch_norms:
-            raise ValueError(
-                f"WGAN-GP's critic must not use batch norm (the penalty is per example; "
-                f"arXiv:1704.00028 section 4); found {batch_norms}. Use layer norm instead."
-            )
+        _common.check_no_batch_norm(discriminator, "WGAN-GP")
         if gp_weight < 0:
             raise ValueError(f"gp_weight must be >= 0, got {gp_weight}")
         self.gp_weight = float(gp_weight)
