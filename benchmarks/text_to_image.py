@@ -142,14 +142,12 @@ def load_data(n_train, n_test, sizes=(32, 64), models_dir=None):
         out["test"][s] = data.make_scenes(n_test, image_size=s, seed=0, split="test")
         out["extractor"][s] = metrics.scene_feature_extractor(s, models_dir=models_dir)
         out["real_features"][s] = metrics.embed(out["extractor"][s], out["test"][s].images)
-    first = out["train"][sizes[0]]
-    raw = models.encode_captions(first.captions, encoder)
-    # phi(t)'s outputs are small (per-dimension std about 0.05): every GAN gets phi(t) / std,
-    # as in the chapter's notebooks (the std of the training embeddings)
-    out["embedding_scale"] = scale = float(raw.std())
-    out["train_embeddings"] = raw / scale
+    # every GAN gets phi(t) / its std over the training captions, as in the chapter's notebooks
+    cond = models.TextConditioning(out["train"][sizes[0]].captions, encoder)
+    out["embedding_scale"] = cond.scale
+    out["train_embeddings"] = cond.train
     test = out["test"][sizes[0]]
-    out["test_embeddings"] = models.encode_captions(test.captions, encoder) / scale
+    out["test_embeddings"] = cond.embed(test.captions)
     out["test_captions"] = [c[0] for c in test.captions]
     return out
 
