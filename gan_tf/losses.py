@@ -570,12 +570,14 @@ def domain_classification_loss(logits, labels, label_sizes, multi_label=True,
     return _reduce(total, reduction)
 
 
-def l1_reconstruction_loss(x, reconstruction, reduction="mean"):
-    """Mean absolute difference per example, over all non-batch axes: StarGAN's
-    L_rec = ||x - G(G(x, c), c')||_1 (Choi et al., arXiv:1711.09020, eq. 4) as the authors' code
-    takes it (``torch.mean(torch.abs(x_real - x_reconst))``: the mean over pixels, which
-    lambda_rec = 10 is set for). Shapes ``(batch, ...)`` alike; ``reduction="none"`` gives
-    ``(batch,)``. See chapter 8.4."""
+def l1_loss(x, reconstruction, reduction="mean"):
+    """Mean absolute difference per example, over all non-batch axes, in float32: the L1 terms
+    of chapter 8 as the authors' code takes them (the mean over pixels and channels, which
+    their lambdas are set for): Pix2Pix's L_L1 = ||y - G(x)||_1 (Isola et al., arXiv:1611.07004,
+    eq. 3; lambda = 100), CycleGAN's cycle and identity losses (arXiv:1703.10593, eq. 2) and
+    StarGAN's L_rec = ||x - G(G(x, c), c')||_1 (Choi et al., arXiv:1711.09020, eq. 4;
+    ``torch.mean(torch.abs(x_real - x_reconst))``, lambda_rec = 10). Shapes ``(batch, ...)``
+    alike; ``reduction="none"`` gives ``(batch,)``. See chapter 8."""
     x = _logits(x, "x")
     reconstruction = _logits(reconstruction, "reconstruction")
     if x.shape != reconstruction.shape:

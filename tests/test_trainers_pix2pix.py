@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_tf import models, trainers
-from gan_tf.trainers.pix2pix import OBJECTIVES, l1_per_example
+from gan_tf import losses, models, trainers
+from gan_tf.trainers.pix2pix import OBJECTIVES
 
 
 def _pairs(n=4, size=16, seed=0):
@@ -131,7 +131,7 @@ def test_each_objectives_losses_on_known_logits():
     d_want = 0.5 * (softplus(-real_logits) + softplus(fake_logits)).mean(axis=(1, 2, 3))
     adv = softplus(-fake_logits).mean(axis=(1, 2, 3))
     l1 = np.array([0.25, 0.5])
-    np.testing.assert_allclose(l1_per_example(y, fake), l1, rtol=1e-6)
+    np.testing.assert_allclose(losses.l1_loss(y, fake, reduction="none"), l1, rtol=1e-6)
     for objective in OBJECTIVES:
         g, d = _nets(conditional="cgan" in objective, dropout=0.0)
         p2p = trainers.Pix2Pix(g, d, objective=objective)

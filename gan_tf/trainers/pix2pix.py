@@ -44,19 +44,12 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from gan_tf import checks
+from gan_tf import checks, losses
 from gan_tf.trainers import _common
 from gan_tf.trainers.gan import GAN
 
 OBJECTIVES = ("l1", "gan", "cgan", "l1+gan", "l1+cgan")
 PAPER_LAMBDA_L1 = 100.0          # section 4 ("lambda = 100"), the authors' code's default
-
-
-def l1_per_example(target, output):
-    """Per-example L_L1 ``(m,)`` (arXiv:1611.07004, eq. 3): the mean of ``|y - G(x)|`` over
-    pixels and channels, in float32. See chapter 8.2."""
-    target, output = tf.cast(target, tf.float32), tf.cast(output, tf.float32)
-    return tf.reduce_mean(tf.abs(target - output), axis=list(range(1, target.shape.rank)))
 
 
 def split_pairs(data, what):
@@ -221,7 +214,7 @@ class Pix2Pix(GAN):
             total = adversarial
         if real is None:
             raise ValueError(f"{self.name}'s L1 term needs the targets of the fakes")
-        l1 = l1_per_example(real, fake)
+        l1 = losses.l1_loss(real, fake, reduction="none")
         self.l1_tracker.update_state(tf.reduce_mean(l1))
         if self.uses_l1:
             total = total + self.lambda_l1 * l1

@@ -290,7 +290,7 @@ class StarGAN(keras.Model):
             adv = losses.wasserstein_generator_loss(None, fake_src, reduction="none")
             cls = self.classification_loss(fake_cls, target, target_index)
             reconstruction = self.translate_with(fake, labels, index)
-            rec = losses.l1_reconstruction_loss(real, reconstruction, reduction="none")
+            rec = losses.l1_loss(real, reconstruction, reduction="none")
             per_example = adv + self.cls_weight * cls + self.rec_weight * rec
             scaled = self.g_optimizer.scale_loss(_common.average_loss(per_example))
         self._apply(self.g_optimizer, tape, scaled, variables)
