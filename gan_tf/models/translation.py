@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import keras
 
-from gan_tf.layers import InstanceNormalization, ReflectionPadding2D
+from gan_tf.layers import InstanceNormalization, ReflectionPadding2D, TileLabels
 from gan_tf.models import _checks
 from gan_tf.models.dcgan import _init
 
@@ -129,8 +129,7 @@ def build_stargan_generator(image_size=128, channels=3, label_dim=5, base_filter
 
     The label (the target domain's n_c-dimensional vector: attributes, one-hot classes and,
     for joint training, the mask vector) is replicated over every pixel and concatenated to the
-    image on the channels (``Reshape`` to 1x1 and nearest ``UpSampling2D`` to the image's
-    size). Then conv 7x7 ``F`` (64), ``n_downsampling`` (2) 4x4 stride-2 convs doubling the
+    image on the channels (``layers.TileLabels``, layer ``image_and_label``). Then conv 7x7 ``F`` (64), ``n_downsampling`` (2) 4x4 stride-2 convs doubling the
     filters, ``n_blocks`` (6) residual blocks (two 3x3 convs, instance norm, ReLU between;
     identity skip), as many 4x4 stride-2 transposed convs halving them, conv 7x7 to
     ``channels``, tanh; instance norm with affine parameters and ReLU after each hidden
@@ -153,9 +152,7 @@ def build_stargan_generator(image_size=128, channels=3, label_dim=5, base_filter
 
     image = keras.Input((image_size, image_size, channels), name="image")
     label = keras.Input((label_dim,), name="label")
-    tiled = keras.layers.Reshape((1, 1, label_dim), name="label_1x1")(label)
-    tiled = keras.layers.UpSampling2D(image_size, name="label_tiled")(tiled)
-    h = keras.layers.Concatenate(name="image_and_label")([image, tiled])
+    h = TileLabels(name="image_and_label")([image, label])
     h = block(h, base_filters, 7, 1, "down_0")
     filters = base_filters
     for i in range(1, n_downsampling + 1):
