@@ -289,7 +289,9 @@ class CycleGAN(keras.Model):
 
     ``fit`` reports ``d_x_loss`` and ``d_y_loss`` (each discriminator's halved LSGAN loss),
     ``g_loss`` (the whole objective G and F minimise), ``cycle_loss`` and ``identity_loss``
-    (the L1 terms unweighted, computed, without gradient, even when their weight is 0).
+    (the L1 terms unweighted; a term whose weight is 0 is still computed, in inference mode
+    and without gradient, for monitoring, except identity between domains of two shapes: 0).
+    Batches: ``fit(x_images, y_images)`` reads batches of 1 by default (the paper's batch size).
     ``translate(x)`` = G(x), ``translate_back(y)`` = F(y). See chapter 8.3.
     """
 
