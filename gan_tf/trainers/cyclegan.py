@@ -9,9 +9,10 @@ D_X (real x against F(y)), trained as the paper trains them (sections 3-4 and ap
   D returns a map of patch scores (PatchGAN); each term is the mean over the map.
 - **Cycle consistency** (eq. 2): ||F(G(x)) - x||_1 + ||G(F(y)) - y||_1, weighted by
   ``lambda_cycle`` = 10 (eq. 3).
-- **Identity loss** (section 5.2, "Photo generation from paintings", from Taigman et al.):
-  ||G(y) - y||_1 + ||F(x) - x||_1, weighted by ``lambda_identity`` = 0.5 * ``lambda_cycle``
-  (the authors' code's default ``lambda_identity=0.5``, a fraction of lambda).
+- **Identity loss** (section 5.2, "Photo generation from paintings", after Taigman et al.,
+  arXiv:1611.02200; weight 0.5 lambda in appendix 7.1): ||G(y) - y||_1 + ||F(x) - x||_1,
+  weighted by ``lambda_identity`` = 0.5 * ``lambda_cycle`` (the authors' code's default
+  ``lambda_identity=0.5``, a fraction of lambda, on for every data set).
 - **History of generated images** (section 4, after Shrivastava et al., arXiv:1612.07828): each
   discriminator is updated on images drawn from a buffer of the 50 last generated ones
   (``ImageHistory``), not only on the latest generator's.
@@ -50,8 +51,10 @@ such pairs (zip two domains' datasets), or ``fit(x_images, y_images)`` on two ar
 lengths; see ``unpaired_dataset``). Which x shares a batch with which y does not matter:
 every loss is a sum of a term per x and a term per y.
 
-Ablations: ``lambda_cycle=0`` (no cycle loss: the paper's "GAN alone" / "GAN + forward" rows of
-table 4 when combined, and without it the identity default is 0 too), ``lambda_identity=0``.
+Ablations: ``lambda_cycle=0`` trains without the cycle loss (the "GAN alone" of the paper's
+analysis of the loss function, section 5.1.4; the identity weight's default, 0.5 lambda_cycle,
+is then 0 too: pass ``lambda_identity`` to keep it), ``lambda_identity=0`` without the identity
+loss (the paper's setting outside painting -> photo).
 
 See chapter 8.3.
 """
