@@ -387,7 +387,9 @@ class CycleGAN(keras.Model):
         """The fakes ``buffer.query`` returns for this replica's ``fakes``: the random numbers
         (u, then the slots, one of each per image of the *global* batch) come from the seed
         generator; under a strategy every replica updates the buffer with the gathered global
-        batch, so all hold the same buffer, and keeps its own rows (module docstring)."""
+        batch, so all hold the same buffer, and keeps its own rows (module docstring). The
+        replicas hold equal shares of the batch (as ``_common.replica_slice`` assumes; Keras's
+        ``fit`` under MirroredStrategy fails on an uneven split for every trainer, TF 2.21)."""
         if buffer.size == 0:
             return fakes
         ctx = tf.distribute.get_replica_context()
