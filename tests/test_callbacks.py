@@ -57,31 +57,14 @@ def test_sample_grid_rejects_bad_arguments(tmp_path):
 
 # -- Checkpoint: atomic saves, resume after kill -9, NaN stop ----------------------------------
 
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import textwrap  # noqa: E402
-import time  # noqa: E402
-
 import tensorflow as tf  # noqa: E402
 
+import resume  # noqa: E402
 from gan_tf.data import toy  # noqa: E402
 
-TRAIN_SCRIPT = textwrap.dedent(r"""
-    import sys, time
-    import keras, numpy as np, tensorflow as tf
-    tf.config.experimental.enable_op_determinism()
+TRAIN_SCRIPT = resume.script(r"""
     from gan_tf import callbacks, models, trainers
     from gan_tf.data import toy
-    root, epochs, pause_after, orders = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-
-    class Pause(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch + 1 == pause_after:
-                print("PAUSED", flush=True)
-                time.sleep(600)   # the test kills us here, after the checkpoint was written
 
     def train(order):   # one run folder per order: <root>/<order>
         run_dir = f"{root}/{order}"
@@ -93,66 +76,23 @@ TRAIN_SCRIPT = textwrap.dedent(r"""
         # "fixed": one order every epoch; "resumable": reshuffled every epoch, keyed by the epoch
         ds = toy.ring_of_gaussians().dataset(n=64, batch_size=16, seed=0, shuffle=order != "fixed",
                                              resumable=order == "resumable")
-        cbs = [callbacks.Checkpoint(run_dir)]
-        if pause_after:
-            cbs.append(Pause())
-        gan.fit(ds, epochs=epochs, verbose=0, callbacks=cbs)
+        gan.fit(ds, epochs=epochs, verbose=0,
+                callbacks=[callbacks.Checkpoint(run_dir)] + pause_callbacks())
         np.save(run_dir + "/final.npy",
                 np.concatenate([w.ravel() for w in g.get_weights() + d.get_weights()]))
         print("DONE", order, int(gan.d_optimizer.iterations.numpy()), flush=True)
-
-    # several orders one after the other in one interpreter: each start of TensorFlow costs
-    # seconds (each run seeds itself, so the runs do not depend on one another)
-    for order in orders.split(","):
-        train(order)
 """)
 
 ORDERS = ["fixed", "resumable"]
 
 
-def _train(root, epochs, orders, pause_after=0):
-    return subprocess.Popen([sys.executable, "-c", TRAIN_SCRIPT, str(root), str(epochs),
-                             str(pause_after), ",".join(orders)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 @pytest.fixture(scope="module")
 def resume_runs(tmp_path_factory):
     """Per order: a straight 4-epoch run, a run killed with SIGKILL after epoch 2 and the same
-    command rerun on its folder (a resume). The straight runs of both orders share one process,
-    the killed runs have one each (all three start together) and the resumes share one; returns
-    {order: what each step printed and left on disk}."""
-    root = tmp_path_factory.mktemp("resume")
-    straight = _train(root / "straight", 4, ORDERS)
-    killed = {order: _train(root / "resumed", 4, [order], pause_after=2) for order in ORDERS}
-    runs = {order: {} for order in ORDERS}
-    try:
-        for order, proc in killed.items():
-            deadline = time.time() + 240
-            line = ""
-            while "PAUSED" not in line and time.time() < deadline:
-                line = proc.stdout.readline()
-                if not line and proc.poll() is not None:
-                    break
-            runs[order]["paused"] = line
-            if "PAUSED" not in line:
-                runs[order]["killed_stderr"] = proc.stderr.read()[-2000:]
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-            pointer = root / "resumed" / order / "checkpoints" / "checkpoint.json"
-            runs[order]["pointer"] = json.loads(pointer.read_text()) if pointer.exists() else None
-        for name, proc in (("straight", straight),
-                           ("resumed", _train(root / "resumed", 4, ORDERS))):
-            out, err = proc.communicate(timeout=240)
-            for order in ORDERS:
-                runs[order][name] = (proc.returncode, out, err[-2000:],
-                                     root / name / order / "final.npy")
-    finally:
-        for proc in [straight, *killed.values()]:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    return runs
+    command rerun on its folder (``resume.kill_and_resume``); {order: what each step printed
+    and left on disk}."""
+    return resume.kill_and_resume(TRAIN_SCRIPT, tmp_path_factory.mktemp("resume"), ORDERS,
+                                  epochs=4, pause_after=2)
 
 
 @pytest.mark.parametrize("order", ORDERS)

@@ -161,6 +161,22 @@ SCRIPT = textwrap.dedent(r"""
         labels = rng.integers(0, 2, (batch, 5)).astype(np.float32)
         labels[index == 1, 3:] = np.eye(2, dtype=np.float32)[rng.integers(0, 2, batch // 2)]
         return tf.data.Dataset.from_tensor_slices((x, labels, index)).batch(batch)
+    def cyclegan(d_steps):   # 8x8 grey images; buffers of 3 < the global batch of 16
+        def net(seed, out):
+            keras.utils.set_random_seed(seed)
+            x = keras.Input((8, 8, 1))
+            h = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(x)
+            if out == "image":
+                return keras.Model(x, keras.layers.Conv2D(1, 3, padding="same",
+                                                          activation="tanh")(h))
+            return keras.Model(x, keras.layers.Conv2D(1, 3, strides=2, padding="same")(h))
+        return trainers.CycleGAN(net(0, "image"), net(1, "image"), net(2, "score"),
+                                 net(3, "score"), pool_size=3, seed=5)
+
+    def unpaired(batch):  # (x, y) batches: the global batch of 16 in two steps of 8
+        rng = np.random.default_rng(1)
+        x, y = (np.tanh(rng.normal(size=(batch, 8, 8, 1))).astype(np.float32) for _ in "xy")
+        return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch // 2)
 
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
@@ -168,7 +184,8 @@ SCRIPT = textwrap.dedent(r"""
               "ACGAN": (acgan, labelled), "SRGAN": (srgan, pairs),
               "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
               "GAWWN": (gawwn, boxed), "Pix2Pix": (pix2pix, image_pairs),
-              "StarGAN": (stargan, domains)}
+              "StarGAN": (stargan, domains),
+              "CycleGAN": (cyclegan, unpaired)}
 
     def run(strategy, trainer_name, d_steps, eager):
         make, data = MAKERS[trainer_name]
@@ -179,7 +196,11 @@ SCRIPT = textwrap.dedent(r"""
                         run_eagerly=eager)
         start = [w.numpy().tolist() for w in gan.trainable_weights]
         hist = gan.fit(data(16 * d_steps), epochs=2, verbose=0).history
-        return [w.numpy().tolist() for w in gan.trainable_weights], start, hist
+        hist.setdefault("d_loss", hist.get("d_x_loss"))
+        # state beyond the weights (CycleGAN's history buffers): every replica's copy
+        state = [[c.numpy().tolist() for c in getattr(v.value, "values", [v.value])]
+                 for v in gan.non_trainable_weights if "history" in v.path]
+        return [w.numpy().tolist() for w in gan.trainable_weights], start, hist, state
 
     # one interpreter for every configuration (each start of TensorFlow costs seconds) and one
     # strategy: two MirroredStrategy objects in one process reuse collective instance keys
@@ -187,26 +208,31 @@ SCRIPT = textwrap.dedent(r"""
     for config in sys.argv[1:]:          # "trainer:d_steps" or "trainer:d_steps:eager"
         trainer_name, d_steps, *mode = config.split(":")
         d_steps, eager = int(d_steps), mode == ["eager"]
-        single, start, h1 = run(tf.distribute.get_strategy(), trainer_name, d_steps, eager)
-        mirrored, _, h2 = run(mirrored_strategy, trainer_name, d_steps, eager)
+        single, start, h1, s1 = run(tf.distribute.get_strategy(), trainer_name, d_steps, eager)
+        mirrored, _, h2, s2 = run(mirrored_strategy, trainer_name, d_steps, eager)
+        state_diff = max([float(np.abs(np.array(a[0]) - np.array(c)).max())
+                          for a, b in zip(s1, s2) for c in b] or [0.0])
         diff = max(float(np.abs(np.array(a) - np.array(b)).max())
                    for a, b in zip(single, mirrored))
         moved = max(float(np.abs(np.array(a) - np.array(b)).max())
                     for a, b in zip(single, start))
         print(json.dumps({"config": config, "diff": diff, "moved": moved,
+                          "state_diff": state_diff, "state": [np.array(a[0]).tolist()
+                                                              for a in s1 if np.ndim(a[0]) == 0],
                           "loss_single": h1["d_loss"], "loss_mirrored": h2["d_loss"]}),
               flush=True)
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
            ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2),
-           ("Pix2Pix", 2), ("StarGAN", 2)]
+           ("Pix2Pix", 2), ("StarGAN", 2), ("CycleGAN", 1)]
 # The shared loop's configurations run traced (tf.function, as fit runs by default); the
 # trainers' own hooks run eagerly here (the same ops without tracing: half the CPU time of this
 # test), their traced single-device steps being tested in their own files. -m slow also runs
 # GAWWN traced (its many small layers cost ~25 s of tracing on a loaded 2-core CPU). StarGAN's
 # own train_step runs traced: its targets gather the labels of every replica (all_gather), whose
-# static shapes only tracing checks.
+# static shapes only tracing checks; CycleGAN's too: its buffer update (all_gather, while loop)
+# is what needs checking there.
 EAGER = {"ConditionalGAN", "InfoGAN", "ACGAN", "SRGAN", "LAPGANLevel", "GANCLS", "GAWWN",
          "Pix2Pix"}
 SLOW_CONFIGS = [("GAWWN", 2)]
@@ -241,6 +267,16 @@ def test_mirrored_step_equals_single_device_step(trainer, d_steps, mirrored_runs
     result = mirrored_runs[f"{trainer}:{d_steps}"]
     assert result["moved"] > 1e-3          # training changed the weights
     assert result["diff"] < 1e-5, result   # ... identically on 1 device and on 2 replicas
+
+
+def test_mirrored_cyclegan_keeps_one_history_buffer_equal_to_the_single_devices(mirrored_runs):
+    """CycleGAN's buffers (3 images each, fed a global batch of 8 fakes a step: past the fill
+    phase in the first step) are synchronised: both replicas' copies hold the images of the
+    single-device run's buffer, so D_X and D_Y saw the same history (and the weights agree,
+    above). Per-replica buffers, each fed its 4 rows, would hold other images."""
+    result = mirrored_runs["CycleGAN:1"]
+    assert result["state"] == [3, 3]       # both buffers full (their counts)
+    assert result["state_diff"] < 1e-5, result
 
 
 @pytest.mark.slow
