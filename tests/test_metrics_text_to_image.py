@@ -145,3 +145,18 @@ def test_text_to_image_scores_on_real_scenes_and_known_feature_shifts():
     assert one["all"] == pytest.approx(1 / 5)
     with pytest.raises(ValueError, match=r"real_images must be images \(m, s, s, 3\) or features"):
         metrics.text_to_image_scores(s.images, caption0, feats[0], channel_means)
+
+
+def test_box_control_iou_of_the_largest_part_ignores_stray_pixels():
+    # a 16x16 item at rows/cols 8..23 and one stray item pixel in the corner (0, 0): the tight
+    # box of the whole mask grows to (0, 0, 24, 24); the largest 8-connected part's does not
+    x = _painted([(8, 8, 24, 24), (8, 8, 24, 24)])
+    x[0, 0, 0] = [1.0, -1.0, -1.0]
+    x[1, 24, 24] = [1.0, -1.0, -1.0]          # touching the item diagonally: part of it
+    requested = np.array([[8, 8, 24, 24]] * 2) / 32
+    np.testing.assert_allclose(metrics.box_control_iou(x, requested),
+                               [256 / 576, 256 / 289], atol=1e-12)
+    np.testing.assert_allclose(metrics.box_control_iou(x, requested, part="largest"),
+                               [1.0, 256 / 289], atol=1e-12)
+    with pytest.raises(ValueError, match="part must be 'all' or 'largest', received 'big'"):
+        metrics.box_control_iou(x, requested, part="big")

@@ -25,6 +25,7 @@ import itertools
 import numpy as np
 
 from gan_tf import checks
+from gan_tf.data.scenes import mask_box
 from gan_tf.metrics.captions import box_iou, caption_accuracy, measure_scenes
 from gan_tf.metrics.features import embed
 from gan_tf.metrics.scores import frechet_distance
@@ -138,25 +139,45 @@ def _measured(samples, measured, what):
     return measured
 
 
-def box_control_iou(samples, requested_boxes, measured=None):
+def largest_part(mask):
+    """The largest 8-connected part of each boolean mask ``(n, s, s)`` (ties: the first in
+    scan order), bool ``(n, s, s)``; empty masks stay empty. See chapter 7.2."""
+    from scipy import ndimage
+
+    mask = np.asarray(mask, bool)
+    out = np.zeros_like(mask)
+    for i, m in enumerate(mask):
+        parts, n = ndimage.label(m, structure=np.ones((3, 3), bool))
+        if n:
+            out[i] = parts == 1 + int(np.argmax(np.bincount(parts.ravel())[1:]))
+    return out
+
+
+def box_control_iou(samples, requested_boxes, measured=None, part="all"):
     """IoU per sample between the requested box and the box of the generated item: float64
     ``(n,)``.
 
     ``samples`` ``(n, s, s, 3)`` in [-1, 1] (scenes, e.g. GAWWN's ``sample(..., box=...)``),
     ``requested_boxes`` ``(n, 4)`` = (y0, x0, y1, x1) in [0, 1] (one row per sample, e.g.
     ``box_sweep``). The item's box is the tight box of the mask ``measure_scenes`` finds
-    (``measured`` reuses such a result of the same samples); ``box_iou`` compares them. A
-    sample with no item (empty mask) scores 0, not NaN: it failed the request. A requested box
-    is resolved in whole pixels by any generator, so a box of a few pixels cannot reach IoU 1.
-    See chapter 7.2.
+    (``measured`` reuses such a result of the same samples); ``box_iou`` compares them. With
+    ``part="largest"`` the box is that of the mask's largest 8-connected part
+    (``largest_part``), so a few stray pixels away from the item (a generator's faint
+    speckle above the mask's opacity threshold) do not stretch it; ``"all"`` (default) counts
+    every mask pixel. A sample with no item (empty mask) scores 0, not NaN: it failed the
+    request. A requested box is resolved in whole pixels by any generator, so a box of a few
+    pixels cannot reach IoU 1. See chapter 7.2.
     """
     x = np.asarray(samples)
     req = np.asarray(requested_boxes, np.float64)
     if req.ndim != 2 or req.shape[1] != 4 or x.ndim != 4 or len(req) != len(x):
         raise ValueError(f"box_control_iou expects samples (n, s, s, 3) and requested boxes "
                          f"(n, 4) with the same n, received {x.shape} and {req.shape}")
+    if part not in ("all", "largest"):
+        raise ValueError(f"box_control_iou: part must be 'all' or 'largest', received {part!r}")
     m = _measured(x, measured, "box_control_iou")
-    iou = box_iou(req, m["box"])
+    box = m["box"] if part == "all" else mask_box(largest_part(m["mask"]))
+    iou = box_iou(req, box)
     return np.where(np.isnan(iou), 0.0, iou)
 
 
