@@ -70,3 +70,4 @@ from gan_tf.models.text import (  # noqa: F401
     load_text_encoder,
 )
 from gan_tf.models.scene_classifier import build_scene_classifier  # noqa: F401
+from gan_tf.models.encoder import build_projection_encoder  # noqa: F401

@@ -17,3 +17,4 @@ from gan_tf.trainers.text_to_image import GANCLS, StyleEncoder, transfer_style  
 from gan_tf.trainers.stackgan import StackGANStage1, StackGANStage2, StackGANv2  # noqa: F401
 from gan_tf.trainers.gawwn import GAWWN, KeypointGAN  # noqa: F401
 from gan_tf.trainers.joint_embedding import JointEmbedding  # noqa: F401
+from gan_tf.trainers.encoder import ProjectionEncoder  # noqa: F401
