@@ -129,7 +129,9 @@ def _minimise(per_code, z_start, box, solver, steps, learning_rate):
     """Minimise ``sum(per_code(z))`` over the codes ``z`` (m, d) in the box [-box, box]^d.
 
     ``per_code``: a function z (m, d) tensor -> (m,) losses, independent across codes.
-    Returns ``(z, losses)`` NumPy: each code's best point and its loss."""
+    Returns ``(z, losses, seconds_per_step)``: each code's best point and its loss (NumPy),
+    and the wall time of one update after the first, which traces the graph (for L-BFGS-B one
+    evaluation of the loss and its gradient; ``None`` after a single one)."""
     z_start = np.clip(z_start, -box, box).astype(np.float32)
     if solver == "lbfgs":
         from scipy.optimize import minimize
@@ -143,8 +145,11 @@ def _minimise(per_code, z_start, box, solver, steps, learning_rate):
                 total = tf.reduce_sum(per_code(z))
             return total, tape.gradient(total, z)
 
+        clock = []
+
         def fun(flat):
             value, grad = value_and_grad(tf.constant(flat.reshape(shape), tf.float32))
+            clock.append(time.perf_counter())
             return float(value), np.asarray(grad, np.float64).ravel()
 
         bounds = None if np.isinf(box) else [(-box, box)] * z_start.size
@@ -156,7 +161,8 @@ def _minimise(per_code, z_start, box, solver, steps, learning_rate):
         loss = np.asarray(per_code(tf.constant(z)), np.float32)
         start_loss = np.asarray(per_code(tf.constant(z_start)), np.float32)
         worse = start_loss < loss
-        return np.where(worse[:, None], z_start, z), np.where(worse, start_loss, loss)
+        per_step = (clock[-1] - clock[0]) / (len(clock) - 1) if len(clock) > 1 else None
+        return np.where(worse[:, None], z_start, z), np.where(worse, start_loss, loss), per_step
 
     z = tf.Variable(z_start, name="z")
     best_z = tf.Variable(z_start, name="best_z")
@@ -178,10 +184,13 @@ def _minimise(per_code, z_start, box, solver, steps, learning_rate):
         optimizer.apply_gradients([(tape.gradient(total, z), z)])
         z.assign(tf.clip_by_value(z, -box, box))
 
-    for _ in range(int(steps)):
+    step()
+    first = time.perf_counter()
+    for _ in range(steps - 1):
         step()
+    per_step = (time.perf_counter() - first) / (steps - 1) if steps > 1 else None
     keep_best(per_code(z))
-    return best_z.numpy(), best_loss.numpy()
+    return best_z.numpy(), best_loss.numpy(), per_step
 
 
 def _best_of(values, losses_, restarts, n):
@@ -235,8 +244,10 @@ def project(generator, images, method="optimisation", encoder=None, feature_netw
     and weight ``lam``. z stays in the box of ``prior_box(prior, box)``.
 
     Returns a dict: ``z`` ``(n, d)``, ``projected`` = G(z) ``(n, h, w, c)``, ``loss`` (L per
-    image), ``pixel_error`` and ``feature_error`` (``projection_errors``) and ``seconds``, the
-    wall time of the search (without the errors' evaluation). See chapter 8.1.
+    image), ``pixel_error`` and ``feature_error`` (``projection_errors``), ``seconds``, the
+    wall time of the search (without the errors' evaluation), and ``seconds_per_step``, that
+    of one iteration after the first, which traces the graph (``None`` for the encoder).
+    See chapter 8.1.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
@@ -262,6 +273,7 @@ def project(generator, images, method="optimisation", encoder=None, feature_netw
         restarts = 1
         codes = np.asarray(encoder(images, training=False), np.float32)
         z_start = np.clip(_check_codes(codes, latent_dim, "the encoder's codes", n=n), -box, box)
+    per_step = None
     if method == "encoder":
         z = z_start
     else:
@@ -276,7 +288,8 @@ def project(generator, images, method="optimisation", encoder=None, feature_netw
             return losses.projection_loss(fake, target, features, target_features, lam=lam,
                                           reduction="none")
 
-        z_all, loss_all = _minimise(per_code, z_start, box, solver, steps, learning_rate)
+        z_all, loss_all, per_step = _minimise(per_code, z_start, box, solver, steps,
+                                              learning_rate)
         z = _best_of(z_all, loss_all, restarts, n)
     seconds = time.perf_counter() - start_time
     errors = projection_errors(generator, z, images, feature_network)
@@ -284,7 +297,7 @@ def project(generator, images, method="optimisation", encoder=None, feature_netw
     if feature_network is not None:
         loss = loss + lam * errors["feature_error"]
     return {"z": z, "projected": _generate(generator, z), "loss": loss.astype(np.float32),
-            **errors, "seconds": seconds}
+            **errors, "seconds": seconds, "seconds_per_step": per_step}
 
 
 # -- editing (section 3.2) -------------------------------------------------------------------
@@ -453,8 +466,9 @@ def edit(generator, z0, constraints, lam_s=10.0, solver="adam", steps=100, learn
     code per image is kept.
 
     Returns a dict: ``z`` ``(n, d)``, ``edited`` = G(z), ``start`` = G(z0), ``loss`` (eq. 5
-    per image at z), ``frames`` ``(n, frames, h, w, c)`` = G((1 - t) z0 + t z) and ``t``.
-    See chapter 8.1.
+    per image at z), ``frames`` ``(n, frames, h, w, c)`` = G((1 - t) z0 + t z), ``t``, and
+    ``seconds_per_step``, the wall time of one update after the first (each call traces its
+    step once: the first update also builds the graph). See chapter 8.1.
     """
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; expected one of {SOLVERS}")
@@ -475,9 +489,10 @@ def edit(generator, z0, constraints, lam_s=10.0, solver="adam", steps=100, learn
     noise = np.random.default_rng(seed).uniform(-jitter, jitter, z0_all.shape)
     noise[:n] = 0.0
     per_code = _objective(generator, tiled, tf.constant(z0_all), lam_s)
-    z_all, loss_all = _minimise(per_code, z0_all + noise.astype(np.float32), box, solver,
-                                steps, learning_rate)
+    z_all, loss_all, per_step = _minimise(per_code, z0_all + noise.astype(np.float32), box,
+                                          solver, steps, learning_rate)
     z = _best_of(z_all, loss_all, restarts, n)
     sequence, t = interpolate(generator, z0, z, frames)
     return {"z": z, "edited": sequence[:, -1], "start": sequence[:, 0],
-            "loss": _best_of(loss_all, loss_all, restarts, n), "frames": sequence, "t": t}
+            "loss": _best_of(loss_all, loss_all, restarts, n), "frames": sequence, "t": t,
+            "seconds_per_step": per_step}

@@ -128,20 +128,32 @@ SCRIPT = textwrap.dedent(r"""
         cond = {"text": text, "wrong_text": np.roll(text, 1, axis=0)}
         return tf.data.Dataset.from_tensor_slices((real, cond)).batch(batch)
 
+    def projection_encoder(d_steps):   # iGAN's encoder under a frozen linear 8x8 generator
+        keras.utils.set_random_seed(0)
+        g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(64, activation="tanh"),
+                              keras.layers.Reshape((8, 8, 1))])
+        p = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+        c = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)])
+        return trainers.ProjectionEncoder(p, g, feature_network=c, lam=0.5)
+
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
               "ConditionalGAN": (cgan, labelled), "InfoGAN": (infogan, ring),
               "ACGAN": (acgan, labelled), "SRGAN": (srgan, pairs),
               "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
-              "GAWWN": (gawwn, boxed)}
+              "GAWWN": (gawwn, boxed), "ProjectionEncoder": (projection_encoder, small_images)}
 
     def run(strategy, trainer_name, d_steps, eager):
         make, data = MAKERS[trainer_name]
         with strategy.scope():
             gan = make(d_steps)
-            gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
-                        g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
-                        run_eagerly=eager)
+            if isinstance(gan, trainers.ProjectionEncoder):   # one network, one optimizer
+                gan.compile(optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5), run_eagerly=eager)
+            else:
+                gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                            g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                            run_eagerly=eager)
         start = [w.numpy().tolist() for w in gan.trainable_weights]
         hist = gan.fit(data(16 * d_steps), epochs=2, verbose=0).history
         return [w.numpy().tolist() for w in gan.trainable_weights], start, hist
@@ -159,12 +171,14 @@ SCRIPT = textwrap.dedent(r"""
         moved = max(float(np.abs(np.array(a) - np.array(b)).max())
                     for a, b in zip(single, start))
         print(json.dumps({"config": config, "diff": diff, "moved": moved,
-                          "loss_single": h1["d_loss"], "loss_mirrored": h2["d_loss"]}),
+                          "loss_single": h1.get("d_loss", h1.get("loss")),
+                          "loss_mirrored": h2.get("d_loss", h2.get("loss"))}),
               flush=True)
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
-           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2)]
+           ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2),
+           ("ProjectionEncoder", 1)]
 # The shared loop's configurations run traced (tf.function, as fit runs by default); the
 # trainers' own hooks run eagerly here (the same ops without tracing: half the CPU time of this
 # test), their traced single-device steps being tested in their own files. -m slow also runs
