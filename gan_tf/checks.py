@@ -2,7 +2,8 @@
 
 A check needed in a second place lives here, once: the trainers (what ``fit`` trains on) and the
 task modules (``inpainting``'s and ``manipulation``'s images and masks) both use them. Each
-raises a one-line ``ValueError`` naming what was expected and what was received. See chapters 3.2 and 4.4.
+raises a one-line ``ValueError`` naming what was expected and what was received. See chapters
+3.2, 4.4 and 8.1.
 """
 
 from __future__ import annotations
