@@ -24,7 +24,7 @@ is averaged over the constrained pixels and the prior term over the latent dimen
 the authors' code (so a weight does not depend on the brush's size or on d); lam_s = 10 is
 their weight. The edit returns the sequence G((1 - t) z0 + t z*), t in [0, 1], from the
 projection to the edit (section 3.3: the app plays it and transfers it to the photo). See
-``edit``.
+``Editor`` and ``edit``.
 
 **The box Z.** The paper's prior is U(-1, 1)^d and z stays in Z = [-1, 1]^d. gan_tf's GANs draw
 z ~ N(0, I), which has no box; here z is kept in [-b, b]^d with b = 3 for ``prior="normal"``
@@ -33,9 +33,11 @@ codes there, and rarely beyond) and b = 1 for ``prior="uniform"``; ``box=`` over
 (``float("inf")`` leaves z free). Random starts are draws from the prior, clipped to the box.
 
 **Solvers.** ``solver="lbfgs"`` is the paper's L-BFGS-B (``scipy.optimize.minimize``, the box as
-its bounds, so z never leaves it); ``solver="adam"`` is projected Adam (z clipped to the box
-after every step, the best iterate of each code kept), the authors' app's solver for edits
-(learning rate 0.1). The authors' code keeps z in the box by z = tanh(w) instead of clipping.
+its bounds, so z never leaves it; the default for projection); ``solver="adam"`` is projected
+Adam (z clipped to the box after every step, the best iterate of each code kept, all steps in
+one graph), the authors' app's solver for edits (learning rate 0.1; the default for editing).
+The authors' code keeps z in the box by z = tanh(w) instead of clipping. Both minimise the sum
+of the codes' losses; each code's loss is independent of the others'.
 
 **Feature network.** The paper uses AlexNet's conv4. Offline, ``feature_network()`` gives the
 last convolution (``conv_2``, 7x7x128) of the shipped Fashion-MNIST classifier
@@ -56,7 +58,8 @@ Usage (a trained generator ``g`` of 28x28 items, test images ``x``)::
         print(method, r["pixel_error"].mean(), r["feature_error"].mean(), r["seconds"])
     brushes = [manipulation.colour_constraint(mask, 1.0),
                manipulation.warp_constraint(r["projected"], (14, 4, 8, 20), (-6, 0))]
-    e = manipulation.edit(g, r["z"], brushes)   # e["frames"]: G(z0) -> G(z*), fig. 8-7's rows
+    editor = manipulation.Editor(g)             # keeps its compiled search between edits
+    e = editor.edit(r["z"], brushes)            # e["frames"]: G(z0) -> G(z*), fig. 8-7's rows
 
 See chapter 8.1.
 """
@@ -143,72 +146,96 @@ def _generate(generator, z, batch_size=256):
                            for i in range(0, len(z), batch_size)])
 
 
-def _minimise(per_code, z_start, box, solver, steps, learning_rate):
-    """Minimise ``sum(per_code(z))`` over the codes ``z`` (m, d) in the box [-box, box]^d.
+ADAM_BETAS = (0.9, 0.999)    # Keras's and the authors' app's Adam (their b1 = 0.9)
+ADAM_EPSILON = 1e-7
 
-    ``per_code``: a function z (m, d) tensor -> (m,) losses, independent across codes.
-    Returns ``(z, losses, seconds_per_step)``: each code's best point and its loss (NumPy),
-    and the wall time of one update after the first, which traces the graph (for L-BFGS-B one
-    evaluation of the loss and its gradient; ``None`` after a single one)."""
-    z_start = np.clip(z_start, -box, box).astype(np.float32)
-    if solver == "lbfgs":
-        from scipy.optimize import minimize
 
-        shape = z_start.shape
+class _Search:
+    """Minimise ``sum(per_code(z, args))`` over codes z ``(m, d)`` in the box [-b, b]^d.
 
-        @tf.function(reduce_retracing=True)
-        def value_and_grad(z):
+    ``per_code(z, args)``: z ``(m, d)`` and a nest of tensors (and Python constants) ``args``
+    -> ``(m,)`` losses, independent across codes. The compiled functions are kept, so a second
+    call whose ``args`` have the same structure (new targets, masks, weights) does not trace
+    again; ``reduce_retracing`` lets the number of codes vary too."""
+
+    def __init__(self, per_code):
+        self.per_code = per_code
+        self.adam = tf.function(self._adam, reduce_retracing=True)
+        self.value_and_grad = tf.function(self._value_and_grad, reduce_retracing=True)
+        self.evaluate = tf.function(per_code, reduce_retracing=True)
+
+    def _value_and_grad(self, z, args):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            total = tf.reduce_sum(self.per_code(z, args))
+        return total, tape.gradient(total, z)
+
+    def _adam(self, z_start, args, box, steps, learning_rate):
+        """Projected Adam in one graph (a while loop): the step of ``keras.optimizers.Adam``,
+        then z clipped to the box; each code's best iterate is kept (its start included)."""
+        beta_1, beta_2 = ADAM_BETAS
+
+        def body(i, z, m, v, best_z, best_loss):
             with tf.GradientTape() as tape:
                 tape.watch(z)
-                total = tf.reduce_sum(per_code(z))
-            return total, tape.gradient(total, z)
+                loss = self.per_code(z, args)
+                total = tf.reduce_sum(loss)
+            grad = tape.gradient(total, z)
+            better = loss < best_loss
+            best_loss = tf.where(better, loss, best_loss)
+            best_z = tf.where(better[:, None], z, best_z)
+            t = tf.cast(i + 1, tf.float32)
+            m = beta_1 * m + (1.0 - beta_1) * grad
+            v = beta_2 * v + (1.0 - beta_2) * tf.square(grad)
+            rate = learning_rate * tf.sqrt(1.0 - beta_2 ** t) / (1.0 - beta_1 ** t)
+            z = tf.clip_by_value(z - rate * m / (tf.sqrt(v) + ADAM_EPSILON), -box, box)
+            return i + 1, z, m, v, best_z, best_loss
 
-        clock = []
+        zeros = tf.zeros_like(z_start)
+        start = (tf.constant(0), z_start, zeros, zeros, z_start,
+                 tf.fill(tf.shape(z_start)[:1], np.float32(np.inf)))
+        _, z, _, _, best_z, best_loss = tf.while_loop(lambda i, *_: i < steps, body, start)
+        loss = self.per_code(z, args)
+        better = loss < best_loss
+        return tf.where(better[:, None], z, best_z), tf.where(better, loss, best_loss)
+
+    def __call__(self, z_start, args, box, solver, steps, learning_rate):
+        """``(z, losses, seconds_per_step)``: each code's best point and its loss (NumPy), and
+        the wall time of one update once the graph is built (for L-BFGS-B one evaluation of
+        the loss and its gradient; ``None`` after a single one)."""
+        z_start = tf.constant(np.clip(z_start, -box, box).astype(np.float32))
+        box = float(box)
+        if solver == "adam":
+            steps = tf.constant(int(steps))
+            rate = tf.constant(float(learning_rate))
+            self.adam.get_concrete_function(z_start, args, box, steps, rate)   # trace first
+            began = time.perf_counter()
+            z, loss = self.adam(z_start, args, box, steps, rate)
+            per_step = (time.perf_counter() - began) / int(steps)
+            return z.numpy(), loss.numpy(), per_step
+
+        from scipy.optimize import minimize
+
+        shape, clock = tuple(z_start.shape), []
 
         def fun(flat):
-            value, grad = value_and_grad(tf.constant(flat.reshape(shape), tf.float32))
+            value, grad = self.value_and_grad(tf.constant(flat.reshape(shape), tf.float32),
+                                              args)
             clock.append(time.perf_counter())
             return float(value), np.asarray(grad, np.float64).ravel()
 
-        bounds = None if np.isinf(box) else [(-box, box)] * z_start.size
-        result = minimize(fun, z_start.ravel().astype(np.float64), jac=True, method="L-BFGS-B",
-                          bounds=bounds,
+        bounds = None if np.isinf(box) else [(-box, box)] * int(np.prod(shape))
+        result = minimize(fun, z_start.numpy().ravel().astype(np.float64), jac=True,
+                          method="L-BFGS-B", bounds=bounds,
                           options={"maxiter": int(steps), "ftol": 1e-12, "gtol": 1e-9})
         z = np.clip(result.x.reshape(shape), -box, box).astype(np.float32)
         # L-BFGS-B lowers the sum; keep each code's start if the sum's descent raised its loss
-        loss = np.asarray(per_code(tf.constant(z)), np.float32)
-        start_loss = np.asarray(per_code(tf.constant(z_start)), np.float32)
+        loss = self.evaluate(tf.constant(z), args).numpy()
+        start_loss = self.evaluate(z_start, args).numpy()
         worse = start_loss < loss
         per_step = (clock[-1] - clock[0]) / (len(clock) - 1) if len(clock) > 1 else None
-        return np.where(worse[:, None], z_start, z), np.where(worse, start_loss, loss), per_step
-
-    z = tf.Variable(z_start, name="z")
-    best_z = tf.Variable(z_start, name="best_z")
-    best_loss = tf.Variable(tf.fill([len(z_start)], np.float32(np.inf)), name="best_loss")
-    optimizer = keras.optimizers.Adam(learning_rate)
-    optimizer.build([z])
-
-    def keep_best(loss):
-        better = loss < best_loss
-        best_loss.assign(tf.where(better, loss, best_loss))
-        best_z.assign(tf.where(better[:, None], z, best_z))
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = per_code(z)
-            total = tf.reduce_sum(loss)
-        keep_best(loss)                      # the loss at z before this step
-        optimizer.apply_gradients([(tape.gradient(total, z), z)])
-        z.assign(tf.clip_by_value(z, -box, box))
-
-    step()
-    first = time.perf_counter()
-    for _ in range(steps - 1):
-        step()
-    per_step = (time.perf_counter() - first) / (steps - 1) if steps > 1 else None
-    keep_best(per_code(z))
-    return best_z.numpy(), best_loss.numpy(), per_step
+        return (np.where(worse[:, None], z_start.numpy(), z), np.where(worse, start_loss, loss),
+                per_step)
 
 
 def _best_of(values, losses_, restarts, n):
@@ -299,15 +326,16 @@ def project(generator, images, method="optimisation", encoder=None, feature_netw
         target_features = (None if feature_network is None
                            else feature_network(target, training=False))
 
-        def per_code(codes):
+        def per_code(codes, args):
+            target, target_features = args
             fake = generator(codes, training=False)
             features = (None if feature_network is None
                         else feature_network(fake, training=False))
             return losses.projection_loss(fake, target, features, target_features, lam=lam,
                                           reduction="none")
 
-        z_all, loss_all, per_step = _minimise(per_code, z_start, box, solver, steps,
-                                              learning_rate)
+        z_all, loss_all, per_step = _Search(per_code)(
+            z_start, (target, target_features), box, solver, steps, learning_rate)
         z = _best_of(z_all, loss_all, restarts, n)
     seconds = time.perf_counter() - start_time
     errors = projection_errors(generator, z, images, feature_network)
@@ -432,33 +460,29 @@ def _prepared(constraint, shape):
     return tf.constant(target), tf.constant(mask[..., None])
 
 
-def edit_objective(generator, z, z0, constraints, lam_s=10.0):
-    """Per-code value ``(n,)`` of eq. 5 (see the module docstring) at codes ``z`` ``(n, d)``
-    (a tensor or array) for projections ``z0`` and ``constraints``. See chapter 8.1."""
-    latent_dim, image_shape = _shapes(generator)
-    z0 = _check_codes(z0, latent_dim, "z0")
-    lam_s = checks.non_negative(lam_s, "lam_s")
-    terms = [(c.kind, c.weight, *_prepared(c, (len(z0),) + image_shape)) for c in constraints]
-    return _objective(generator, terms, tf.constant(z0), lam_s)(tf.convert_to_tensor(z,
-                                                                                      tf.float32))
+def _terms(constraints, shape):
+    """The constraints as a tuple of ``(kind, weight, target, mask)``, tensors but the kind."""
+    if not constraints:
+        raise ValueError("edit needs at least one constraint (colour, sketch or warp)")
+    return tuple((c.kind, tf.constant(np.float32(c.weight)), *_prepared(c, shape))
+                 for c in constraints)
 
 
-def _objective(generator, terms, z0, lam_s):
-    def per_code(z):
-        fake = tf.cast(generator(z, training=False), tf.float32)
-        total = lam_s * tf.reduce_mean(tf.square(z - z0), axis=-1)
-        edges = None
-        for kind, weight, target, mask in terms:
-            if kind == "sketch":
-                edges = edge_map(fake) if edges is None else edges
-                values = edges
-            else:
-                values = fake
-            squared = tf.reduce_sum(tf.square(values - target) * mask, axis=[1, 2, 3])
-            count = tf.reduce_sum(mask, axis=[1, 2, 3]) * float(target.shape[-1])
-            total += weight * squared / tf.maximum(count, 1.0)
-        return total
-    return per_code
+def _edit_loss(generator, z, z0, lam_s, terms):
+    """Eq. 5 per code (see the module docstring); ``terms`` from ``_terms``."""
+    fake = tf.cast(generator(z, training=False), tf.float32)
+    total = lam_s * tf.reduce_mean(tf.square(z - z0), axis=-1)
+    edges = None
+    for kind, weight, target, mask in terms:
+        if kind == "sketch":
+            edges = edge_map(fake) if edges is None else edges
+            values = edges
+        else:
+            values = fake
+        squared = tf.reduce_sum(tf.square(values - target) * mask, axis=[1, 2, 3])
+        count = tf.reduce_sum(mask, axis=[1, 2, 3]) * float(target.shape[-1])
+        total += weight * squared / tf.maximum(count, 1.0)
+    return total
 
 
 def interpolate(generator, z0, z1, frames=16):
@@ -474,46 +498,84 @@ def interpolate(generator, z0, z1, frames=16):
     return images.reshape((len(z0), frames) + images.shape[1:]), t
 
 
-def edit(generator, z0, constraints, lam_s=10.0, solver="adam", steps=100, learning_rate=0.1,
-         restarts=1, jitter=0.5, prior="normal", box=None, frames=16, seed=0):
-    """Edit the projections ``z0`` ``(n, d)`` under ``constraints`` (a list of
-    ``Constraint``; masks ``(h, w)`` for all images or ``(n, h, w)``): Zhu et al.,
-    arXiv:1609.03552, section 3.2, eq. 5 (see the module docstring), z kept in the box of
-    ``prior_box(prior, box)``.
+class Editor:
+    """iGAN's editing (Zhu et al., arXiv:1609.03552, section 3.2, eq. 5) for one generator,
+    with its compiled search kept between calls: the first ``edit`` traces the graph (seconds
+    on a CPU), later ones with the same kinds of constraint and the same number of codes run
+    at once, as an interactive session needs (the app updates every 50 - 100 ms on a GPU).
+    ``edit(generator, ...)`` is ``Editor(generator).edit(...)``. See chapter 8.1."""
 
-    ``solver="adam"`` (the authors' app: Adam, learning rate 0.1) or ``"lbfgs"`` for ``steps``
-    iterations. The first start of each image is z0 itself; with ``restarts`` > 1 the others
-    are z0 + U(-jitter, jitter)^d (the app starts its batch so, ``jitter`` 0.5), and the best
-    code per image is kept.
+    def __init__(self, generator):
+        if not isinstance(generator, keras.Model):
+            raise ValueError(f"generator must be a keras.Model, got {type(generator).__name__}")
+        self.generator = generator
+        self.latent_dim, self.image_shape = _shapes(generator)
+        self._search = _Search(self._per_code)
 
-    Returns a dict: ``z`` ``(n, d)``, ``edited`` = G(z), ``start`` = G(z0), ``loss`` (eq. 5
-    per image at z), ``frames`` ``(n, frames, h, w, c)`` = G((1 - t) z0 + t z), ``t``, and
-    ``seconds_per_step``, the wall time of one update after the first (each call traces its
-    step once: the first update also builds the graph). See chapter 8.1.
-    """
-    if solver not in SOLVERS:
-        raise ValueError(f"unknown solver {solver!r}; expected one of {SOLVERS}")
-    latent_dim, image_shape = _shapes(generator)
-    z0 = _check_codes(z0, latent_dim, "z0")
-    lam_s = checks.non_negative(lam_s, "lam_s")
-    steps = checks.positive_int(steps, "steps")
-    restarts = checks.positive_int(restarts, "restarts")
-    jitter = checks.non_negative(jitter, "jitter")
-    box = prior_box(prior, box)
-    if not constraints:
-        raise ValueError("edit needs at least one constraint (colour, sketch or warp)")
-    n = len(z0)
-    terms = [(c.kind, c.weight, *_prepared(c, (n,) + image_shape)) for c in constraints]
-    tiled = [(kind, weight, tf.tile(target, (restarts, 1, 1, 1)),
-              tf.tile(mask, (restarts, 1, 1, 1))) for kind, weight, target, mask in terms]
-    z0_all = np.tile(z0, (restarts, 1))
-    noise = np.random.default_rng(seed).uniform(-jitter, jitter, z0_all.shape)
-    noise[:n] = 0.0
-    per_code = _objective(generator, tiled, tf.constant(z0_all), lam_s)
-    z_all, loss_all, per_step = _minimise(per_code, z0_all + noise.astype(np.float32), box,
-                                          solver, steps, learning_rate)
-    z = _best_of(z_all, loss_all, restarts, n)
-    sequence, t = interpolate(generator, z0, z, frames)
-    return {"z": z, "edited": sequence[:, -1], "start": sequence[:, 0],
-            "loss": _best_of(loss_all, loss_all, restarts, n), "frames": sequence, "t": t,
-            "seconds_per_step": per_step}
+    def _per_code(self, z, args):
+        z0, lam_s, terms = args
+        return _edit_loss(self.generator, z, z0, lam_s, terms)
+
+    def objective(self, z, z0, constraints, lam_s=10.0):
+        """Eq. 5 per code ``(n,)`` at codes ``z`` ``(n, d)`` for projections ``z0`` and
+        ``constraints``. See chapter 8.1."""
+        z0 = _check_codes(z0, self.latent_dim, "z0")
+        z = _check_codes(z, self.latent_dim, "z", n=len(z0))
+        lam_s = checks.non_negative(lam_s, "lam_s")
+        terms = _terms(constraints, (len(z0),) + self.image_shape)
+        return self._search.evaluate(tf.constant(z), (tf.constant(z0), tf.constant(
+            np.float32(lam_s)), terms)).numpy()
+
+    def edit(self, z0, constraints, lam_s=10.0, solver="adam", steps=100, learning_rate=0.1,
+             restarts=1, jitter=0.5, prior="normal", box=None, frames=16, seed=0):
+        """Edit the projections ``z0`` ``(n, d)`` under ``constraints`` (a list of
+        ``Constraint``; masks ``(h, w)`` for all images or ``(n, h, w)``): eq. 5 (see the
+        module docstring), z kept in the box of ``prior_box(prior, box)``.
+
+        ``solver="adam"`` (the authors' app: Adam, learning rate 0.1, here projected and run
+        as one graph) or ``"lbfgs"``, for ``steps`` iterations. The first start of each image
+        is z0 itself; with ``restarts`` > 1 the others are z0 + U(-jitter, jitter)^d (the app
+        starts its batch so, ``jitter`` 0.5), and the best code per image is kept.
+
+        Returns a dict: ``z`` ``(n, d)``, ``edited`` = G(z), ``start`` = G(z0), ``loss`` (eq.
+        5 per image at z), ``frames`` ``(n, frames, h, w, c)`` = G((1 - t) z0 + t z) and ``t``
+        (``interpolate``), and ``seconds_per_step``, the wall time of one update once the
+        graph is built. See chapter 8.1.
+        """
+        if solver not in SOLVERS:
+            raise ValueError(f"unknown solver {solver!r}; expected one of {SOLVERS}")
+        z0 = _check_codes(z0, self.latent_dim, "z0")
+        lam_s = checks.non_negative(lam_s, "lam_s")
+        steps = checks.positive_int(steps, "steps")
+        restarts = checks.positive_int(restarts, "restarts")
+        jitter = checks.non_negative(jitter, "jitter")
+        learning_rate = checks.non_negative(learning_rate, "learning_rate")
+        box = prior_box(prior, box)
+        n = len(z0)
+        terms = tuple((kind, weight, tf.tile(target, (restarts, 1, 1, 1)),
+                       tf.tile(mask, (restarts, 1, 1, 1)))
+                      for kind, weight, target, mask in _terms(constraints,
+                                                               (n,) + self.image_shape))
+        z0_all = np.tile(z0, (restarts, 1))
+        noise = np.random.default_rng(seed).uniform(-jitter, jitter, z0_all.shape)
+        noise[:n] = 0.0
+        args = (tf.constant(z0_all), tf.constant(np.float32(lam_s)), terms)
+        z_all, loss_all, per_step = self._search(z0_all + noise.astype(np.float32), args, box,
+                                                 solver, steps, learning_rate)
+        z = _best_of(z_all, loss_all, restarts, n)
+        sequence, t = interpolate(self.generator, z0, z, frames)
+        return {"z": z, "edited": sequence[:, -1], "start": sequence[:, 0],
+                "loss": _best_of(loss_all, loss_all, restarts, n), "frames": sequence,
+                "t": t, "seconds_per_step": per_step}
+
+
+def edit(generator, z0, constraints, **kwargs):
+    """``Editor(generator).edit(z0, constraints, **kwargs)``: one edit (it traces its graph;
+    keep an ``Editor`` to edit again without tracing). See chapter 8.1."""
+    return Editor(generator).edit(z0, constraints, **kwargs)
+
+
+def edit_objective(generator, z, z0, constraints, lam_s=10.0):
+    """``Editor(generator).objective(z, z0, constraints, lam_s)``: eq. 5 per code ``(n,)``.
+    See chapter 8.1."""
+    return Editor(generator).objective(z, z0, constraints, lam_s)

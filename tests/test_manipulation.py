@@ -261,6 +261,22 @@ def test_interpolation_runs_from_the_projection_to_the_edit():
     np.testing.assert_allclose(frames[:, 2], (frames[:, 0] + frames[:, -1]) / 2, atol=1e-6)
 
 
+def test_an_editor_edits_again_without_tracing_and_as_a_fresh_edit_does():
+    g, _, _ = _linear_generator(seed=17)
+    z0 = np.array([[0.2, 0.1, -0.3, 0.4]], np.float32)
+    mask = np.zeros((SIDE, SIDE), np.float32)
+    mask[2:5, 2:5] = 1
+    editor = manipulation.Editor(g)
+    first = editor.edit(z0, [manipulation.colour_constraint(mask, 0.5)], steps=30)
+    brushes = [manipulation.colour_constraint(mask.T, -0.2, weight=3.0)]   # new data, same kinds
+    again = editor.edit(z0, brushes, steps=40)
+    assert editor._search.adam.experimental_get_tracing_count() == 1
+    fresh = manipulation.edit(g, z0, brushes, steps=40)
+    np.testing.assert_allclose(again["z"], fresh["z"], atol=1e-6)
+    assert np.abs(again["z"] - first["z"]).max() > 1e-3
+    assert again["seconds_per_step"] > 0
+
+
 def _numpy_sobel_magnitude(x, eps=1e-6):
     """|Sobel| / 8 per channel (reflected borders without repeating the edge), channel mean."""
     pad = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect").astype(np.float64)
