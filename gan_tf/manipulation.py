@@ -81,6 +81,8 @@ SOLVERS = ("lbfgs", "adam")
 KINDS = ("colour", "sketch", "warp")
 BRUSH = "0 (free) and 1 (constrained)"
 SOBEL_SCALE = 8.0   # a step from -1 to 1 gives a Sobel magnitude of 8: edge_map makes it 1
+ADAM_BETAS = (0.9, 0.999)    # Keras's and the authors' app's Adam (their b1 = 0.9)
+ADAM_EPSILON = 1e-7
 
 
 # -- shared pieces -------------------------------------------------------------------------
@@ -145,9 +147,6 @@ def _generate(generator, z, batch_size=256):
                                       dtype=np.float32)
                            for i in range(0, len(z), batch_size)])
 
-
-ADAM_BETAS = (0.9, 0.999)    # Keras's and the authors' app's Adam (their b1 = 0.9)
-ADAM_EPSILON = 1e-7
 
 
 class _Search:
@@ -259,13 +258,12 @@ def projection_errors(generator, z, images, feature_network=None, batch_size=256
     pixel = ((fakes - images) ** 2).reshape(len(images), -1).mean(axis=1)
     feature = None
     if feature_network is not None:
-        feature = np.concatenate([
-            np.asarray(losses.projection_loss(feature_network(fakes[i:i + batch_size],
-                                                              training=False),
-                                              feature_network(images[i:i + batch_size],
-                                                              training=False),
-                                              reduction="none"), np.float32)
-            for i in range(0, len(images), batch_size)])
+        def batch_error(i):
+            a = feature_network(fakes[i:i + batch_size], training=False)
+            b = feature_network(images[i:i + batch_size], training=False)
+            return np.asarray(losses.projection_loss(a, b, reduction="none"), np.float32)
+
+        feature = np.concatenate([batch_error(i) for i in range(0, len(images), batch_size)])
     return {"pixel_error": pixel.astype(np.float32), "feature_error": feature}
 
 
@@ -393,8 +391,8 @@ def sketch_constraint(strokes, mask=None, weight=1.0):
     ``mask`` is 1 (default: on the strokes, so G(z) gets edges where the user drew and is free
     elsewhere; give a wider mask to also ask for *no* edge around them). The authors' app
     compares HOG cells instead and weighs that term 0.2 against the colour term; ``weight``
-    here is 1 by default (edge maps and pixels both range over about [0, 1] per unit of
-    contrast). See chapter 8.1."""
+    here is 1 by default, a missing full-contrast edge costing 1 as a pixel off by 1 does.
+    See chapter 8.1."""
     strokes = np.asarray(strokes, dtype=np.float32)
     if strokes.ndim not in (2, 3):
         raise ValueError(f"strokes must have shape (h, w) or (n, h, w), got {strokes.shape}")
