@@ -35,7 +35,9 @@ class ProjectionEncoder(keras.Model):
             ``None`` for the pixel loss alone. The authors use AlexNet's conv4; offline,
             ``gan_tf.manipulation.feature_network()`` (the shipped Fashion-MNIST classifier's
             last convolution) stands in for it.
-        lam: weight of the feature term, >= 0; 0.002 is the authors' weight for AlexNet conv4.
+        lam: weight of the feature term, >= 0; 0.002 is the authors' weight for AlexNet conv4,
+            tied to its scale (with the stand-in network about 1 weighs the terms comparably;
+            see ``gan_tf.manipulation``).
 
     Metrics: ``loss`` (the projection loss), ``pixel_loss``. See chapter 8.1.
     """
