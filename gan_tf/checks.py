@@ -1,8 +1,9 @@
 """Input checks used by several layers of the package (the bottom layer: NumPy only).
 
 A check needed in a second place lives here, once: the trainers (what ``fit`` trains on) and the
-task modules (``inpainting``'s images) both use them. Each raises a one-line ``ValueError``
-naming what was expected and what was received. See chapters 3.2 and 4.4.
+task modules (``inpainting``'s and ``manipulation``'s images and masks) both use them. Each
+raises a one-line ``ValueError`` naming what was expected and what was received. See chapters
+3.2, 4.4 and 8.1.
 """
 
 from __future__ import annotations
@@ -32,6 +33,37 @@ def check_finite(x, what):
             f"{what} expects finite values, received non-finite values ({nan} NaN, {inf} Inf) "
             f"among {values.size}; remove or replace them"
         )
+
+
+def check_mask(mask, images_shape, meaning, name="mask"):
+    """``mask`` broadcast to ``(n, h, w)`` float32, after checking that it is ``(h, w)`` (one
+    mask for every image) or ``(n, h, w)`` for images of shape ``images_shape = (n, h, w, c)``
+    and holds only 0 and 1; ``meaning`` says what they mean in the message (``"0 (missing) and
+    1 (known)"``). Raises a one-line ``ValueError`` naming both shapes. See chapters 4.4 and 8.1.
+    """
+    mask = np.asarray(mask, dtype=np.float32)
+    images_shape = tuple(images_shape)
+    if mask.ndim == 2:
+        if mask.shape != images_shape[1:3]:
+            raise ValueError(f"{name} must have shape (h, w) = {images_shape[1:3]} or (n, h, w) = "
+                             f"{images_shape[:3]} to match images {images_shape}, got {mask.shape}")
+        mask = np.broadcast_to(mask, images_shape[:3])
+    if mask.shape != images_shape[:3]:
+        raise ValueError(f"{name} must have shape (h, w) or (n, h, w) = {images_shape[:3]}, "
+                         f"got {mask.shape}")
+    if not np.all((mask == 0) | (mask == 1)):
+        raise ValueError(f"{name} must hold only {meaning}")
+    return np.ascontiguousarray(mask)
+
+
+def check_image_batch(images, what):
+    """``images`` as a float32 array after checking that it is a batch ``(n, h, w, c)`` of
+    finite images in [-1, 1] (``check_image_range``). See chapters 4.4 and 8.1."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4:
+        raise ValueError(f"{what} must have shape (n, h, w, c), got {images.shape}")
+    check_image_range(images, what)
+    return images
 
 
 def check_image_range(x, what, low=-1.0, high=1.0, tol=1e-3):

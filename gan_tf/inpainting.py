@@ -24,22 +24,8 @@ from gan_tf import checks, losses
 
 
 def _check(images, mask, what="images"):
-    images = np.asarray(images, dtype=np.float32)
-    mask = np.asarray(mask, dtype=np.float32)
-    if images.ndim != 4:
-        raise ValueError(f"images must have shape (n, h, w, c), got {images.shape}")
-    checks.check_image_range(images, what)
-    if mask.ndim == 2:
-        if mask.shape != images.shape[1:3]:
-            raise ValueError(f"mask must have shape (h, w) = {images.shape[1:3]} or (n, h, w) = "
-                             f"{images.shape[:3]} to match images {images.shape}, got {mask.shape}")
-        mask = np.broadcast_to(mask, images.shape[:3])
-    if mask.shape != images.shape[:3]:
-        raise ValueError(f"mask must have shape (h, w) or (n, h, w) = {images.shape[:3]}, "
-                         f"got {mask.shape}")
-    if not np.all((mask == 0) | (mask == 1)):
-        raise ValueError("mask must hold only 0 (missing) and 1 (known)")
-    return images, np.ascontiguousarray(mask)
+    images = checks.check_image_batch(images, what)
+    return images, checks.check_mask(mask, images.shape, "0 (missing) and 1 (known)")
 
 
 def centre_mask(shape, hole):

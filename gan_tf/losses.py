@@ -584,3 +584,25 @@ def l1_loss(x, reconstruction, reduction="mean"):
         raise ValueError(f"x and reconstruction must have one shape, got {tuple(x.shape)} and "
                          f"{tuple(reconstruction.shape)}")
     return _reduce(_per_example(tf.abs(x - reconstruction)), reduction)
+
+
+def projection_loss(images, targets, features=None, target_features=None, lam=0.002,
+                    reduction="mean"):
+    """iGAN's reconstruction loss (Zhu et al., arXiv:1609.03552, section 3.1):
+    L(x, x') = mean over pixels of (x - x')^2 + lam * mean over features of (C(x) - C(x'))^2,
+    per example. ``images``, ``targets``: ``(batch, h, w, c)``; ``features``,
+    ``target_features``: C of each, any shape with the batch first, or both ``None`` (pixels
+    only). ``lam`` = 0.002 is the authors' code's weight for AlexNet conv4 features, tied to
+    that network's scale. Used to project images onto a generator's manifold
+    (``gan_tf.manipulation``) and to train the projection encoder (``trainers.ProjectionEncoder``).
+    See chapter 8.1."""
+    x = _logits(images, "images")
+    y = _logits(targets, "targets")
+    loss = _per_example(tf.square(x - y))
+    if (features is None) != (target_features is None):
+        raise ValueError("give both features and target_features, or neither")
+    if features is not None:
+        f = _logits(features, "features")
+        g = _logits(target_features, "target_features")
+        loss = loss + lam * _per_example(tf.square(f - g))
+    return _reduce(loss, reduction)

@@ -46,3 +46,18 @@ def test_non_negative_refuses_what_is_not_a_weight(value):
     with pytest.raises(ValueError, match=rf"rec_weight must be a number >= 0, got {value!r}"):
         checks.non_negative(value, "rec_weight")
     assert checks.non_negative(np.float32(2.5), "rec_weight") == 2.5
+
+
+def test_non_negative_and_check_mask():
+    assert checks.non_negative(0, "lam") == 0.0 and checks.non_negative(np.float32(2.5), "w") == 2.5
+    for bad, match in ((-1e-3, r"^lam must be a number >= 0, got -0.001$"),
+                       (np.nan, "lam must be a number >= 0"),
+                       ("a", r"^lam must be a number >= 0, got 'a'$")):
+        with pytest.raises(ValueError, match=match):
+            checks.non_negative(bad, "lam")
+    mask = np.array([[1, 0], [0, 1]])
+    out = checks.check_mask(mask, (3, 2, 2, 1), "0 and 1")
+    assert out.dtype == np.float32 and out.shape == (3, 2, 2) and out.sum() == 6
+    with pytest.raises(ValueError, match=r"^brush must have shape \(h, w\) or \(n, h, w\) = "
+                                         r"\(3, 2, 2\), got \(2, 2, 2\)$"):
+        checks.check_mask(np.ones((2, 2, 2)), (3, 2, 2, 1), "0 and 1", name="brush")

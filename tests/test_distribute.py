@@ -177,6 +177,14 @@ SCRIPT = textwrap.dedent(r"""
         rng = np.random.default_rng(1)
         x, y = (np.tanh(rng.normal(size=(batch, 8, 8, 1))).astype(np.float32) for _ in "xy")
         return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch // 2)
+    def projection_encoder(d_steps):   # iGAN's encoder under a frozen linear 8x8 generator
+        keras.utils.set_random_seed(0)
+        g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(64, activation="tanh"),
+                              keras.layers.Reshape((8, 8, 1))])
+        p = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+        c = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)])
+        return trainers.ProjectionEncoder(p, g, feature_network=c, lam=0.5)
 
     # trainer name -> (make the trainer for d_steps, make one global batch of the given size)
     MAKERS = {"GAN": (plain("GAN"), ring), "WGANGP": (plain("WGANGP"), ring),
@@ -185,15 +193,19 @@ SCRIPT = textwrap.dedent(r"""
               "LAPGANLevel": (lapgan_level, small_images), "GANCLS": (gancls, captioned),
               "GAWWN": (gawwn, boxed), "Pix2Pix": (pix2pix, image_pairs),
               "StarGAN": (stargan, domains),
-              "CycleGAN": (cyclegan, unpaired)}
+              "CycleGAN": (cyclegan, unpaired),
+              "ProjectionEncoder": (projection_encoder, small_images)}
 
     def run(strategy, trainer_name, d_steps, eager):
         make, data = MAKERS[trainer_name]
         with strategy.scope():
             gan = make(d_steps)
-            gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
-                        g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
-                        run_eagerly=eager)
+            if isinstance(gan, trainers.ProjectionEncoder):   # one network, one optimizer
+                gan.compile(optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5), run_eagerly=eager)
+            else:
+                gan.compile(d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                            g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5),
+                            run_eagerly=eager)
         start = [w.numpy().tolist() for w in gan.trainable_weights]
         hist = gan.fit(data(16 * d_steps), epochs=2, verbose=0).history
         hist.setdefault("d_loss", hist.get("d_x_loss"))
@@ -219,13 +231,15 @@ SCRIPT = textwrap.dedent(r"""
         print(json.dumps({"config": config, "diff": diff, "moved": moved,
                           "state_diff": state_diff, "state": [np.array(a[0]).tolist()
                                                               for a in s1 if np.ndim(a[0]) == 0],
-                          "loss_single": h1["d_loss"], "loss_mirrored": h2["d_loss"]}),
+                          "loss_single": h1.get("d_loss", h1.get("loss")),
+                          "loss_mirrored": h2.get("d_loss", h2.get("loss"))}),
               flush=True)
 """)
 
 CONFIGS = [("GAN", 1), ("GAN", 2), ("WGANGP", 5), ("ConditionalGAN", 2), ("InfoGAN", 2),
            ("ACGAN", 2), ("SRGAN", 2), ("LAPGANLevel", 2), ("GANCLS", 2), ("GAWWN", 2),
-           ("Pix2Pix", 2), ("StarGAN", 2), ("CycleGAN", 1)]
+           ("Pix2Pix", 2), ("StarGAN", 2), ("CycleGAN", 1),
+           ("ProjectionEncoder", 1)]
 # The shared loop's configurations run traced (tf.function, as fit runs by default); the
 # trainers' own hooks run eagerly here (the same ops without tracing: half the CPU time of this
 # test), their traced single-device steps being tested in their own files. -m slow also runs

@@ -85,3 +85,4 @@ from gan_tf.models.translation import (  # noqa: F401
     build_stargan_discriminator,
     build_stargan_generator,
 )
+from gan_tf.models.encoder import build_projection_encoder  # noqa: F401

@@ -20,3 +20,4 @@ from gan_tf.trainers.joint_embedding import JointEmbedding  # noqa: F401
 from gan_tf.trainers.cyclegan import CycleGAN  # noqa: F401
 from gan_tf.trainers.pix2pix import Pix2Pix  # noqa: F401
 from gan_tf.trainers.stargan import StarGAN  # noqa: F401
+from gan_tf.trainers.encoder import ProjectionEncoder  # noqa: F401
