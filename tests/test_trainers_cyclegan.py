@@ -1,7 +1,8 @@
 """CycleGAN (Zhu et al., arXiv:1703.10593): the cycle and identity L1 terms and the LSGAN terms
 on known networks, a train step against a hand-written GradientTape step (with a NumPy copy of
 the authors' ImagePool, through the fill phase and the full phase), the history buffer's rules,
-draws, counts and checkpointing, the linear learning-rate decay, the input errors, and kill -9
+draws, counts and checkpointing, the default optimizers driving the linear decay (the schedule
+itself: tests/test_trainers.py), the input errors, and kill -9
 and resume. The MirroredStrategy check is in tests/test_distribute.py.
 
 Networks are tiny hand-built convolutions on 8x8 images (the ResNet generator and PatchGAN
@@ -299,18 +300,6 @@ def test_the_buffers_and_the_seed_state_survive_save_and_load(tmp_path):
 
 
 # -- the learning rate -----------------------------------------------------------------------
-
-def test_linear_decay_is_constant_then_linear_to_zero():
-    schedule = cg.LinearDecay(2e-4, total_steps=10, decay_steps=4)
-    rates = [float(schedule(step)) for step in range(13)]
-    np.testing.assert_allclose(rates, [2e-4] * 7 + [1.5e-4, 1e-4, 0.5e-4, 0, 0, 0], atol=1e-12)
-    half = cg.LinearDecay(1.0, total_steps=200)           # 100 constant, 100 decaying
-    np.testing.assert_allclose([float(half(s)) for s in (0, 100, 150, 199, 200)],
-                               [1, 1, 0.5, 0.01, 0], atol=1e-6)
-    assert cg.LinearDecay.from_config(schedule.get_config()).get_config() == schedule.get_config()
-    with pytest.raises(ValueError, match="decay_steps must be at most total_steps=4, got 5"):
-        cg.LinearDecay(2e-4, total_steps=4, decay_steps=5)
-
 
 def test_compile_defaults_are_the_papers_adam_and_the_optimizer_steps_drive_the_decay():
     gan = trainers.CycleGAN(*_nets(), seed=0)

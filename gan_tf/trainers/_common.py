@@ -334,27 +334,57 @@ def check_no_batch_norm(critic, what):
 
 @keras.saving.register_keras_serializable(package="gan_tf")
 class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """A learning rate held at ``initial_learning_rate`` for the first ``constant_steps``
-    updates, then decayed linearly to 0 at ``total_steps`` (and 0 after): the schedule of
-    StarGAN (arXiv:1711.09020, section 5: constant for the first half, linear decay to 0 in
-    the second) and CycleGAN (arXiv:1703.10593, section 7.1). The step is the optimizer's own
-    update count. See chapter 8."""
+    """A learning rate held at ``initial_learning_rate``, then decayed linearly to 0 over the
+    last ``decay_steps`` of ``total_steps`` updates (0 from ``total_steps`` on): at step ``s``,
+    ``initial * clip((total_steps - s) / decay_steps, 0, 1)``. The schedule of CycleGAN
+    (arXiv:1703.10593, section 7.1: "keep the same learning rate for the first 100 epochs and
+    linearly decay the rate to zero over the next 100") and StarGAN (arXiv:1711.09020,
+    section 5: constant for the first half, linear decay to 0 in the second).
 
-    def __init__(self, initial_learning_rate, total_steps, constant_steps=None):
-        self.initial_learning_rate = float(initial_learning_rate)
+    Say the decay either way: ``decay_steps`` (the length of the decay, as CycleGAN's paper
+    and code phrase it, an int in [1, total_steps]) or ``constant_steps`` (the length of the
+    constant part, ``total_steps - decay_steps``, an int in [0, total_steps)); with neither
+    the rate decays over the second half, ``decay_steps = max(total_steps // 2, 1)`` (for an
+    odd ``total_steps`` the constant part is the longer). The step is the optimizer's own
+    update count (``iterations``, saved with every checkpoint, so a resumed run continues on
+    the schedule). See chapter 8."""
+
+    def __init__(self, initial_learning_rate, total_steps, decay_steps=None,
+                 constant_steps=None):
+        rate = initial_learning_rate
+        if isinstance(rate, (bool, np.bool_)) or not isinstance(
+                rate, (int, float, np.integer, np.floating)) or not np.isfinite(rate) \
+                or rate <= 0:
+            raise ValueError(f"initial_learning_rate must be a number > 0, got {rate!r}")
+        self.initial_learning_rate = float(rate)
         self.total_steps = positive_int(total_steps, "total_steps")
-        constant_steps = self.total_steps // 2 if constant_steps is None else constant_steps
-        if (isinstance(constant_steps, bool) or not isinstance(constant_steps, (int, np.integer))
-                or not 0 <= constant_steps < self.total_steps):
-            raise ValueError(f"constant_steps must be an int in [0, total_steps={total_steps}), "
-                             f"got {constant_steps!r}")
-        self.constant_steps = int(constant_steps)
+        if constant_steps is not None:
+            if decay_steps is not None:
+                raise ValueError("give decay_steps or constant_steps (= total_steps - "
+                                 "decay_steps), not both")
+            if (isinstance(constant_steps, bool)
+                    or not isinstance(constant_steps, (int, np.integer))
+                    or not 0 <= constant_steps < self.total_steps):
+                raise ValueError(f"constant_steps must be an int in [0, total_steps="
+                                 f"{self.total_steps}), got {constant_steps!r}")
+            decay_steps = self.total_steps - int(constant_steps)
+        elif decay_steps is None:
+            decay_steps = max(self.total_steps // 2, 1)
+        self.decay_steps = positive_int(decay_steps, "decay_steps")
+        if self.decay_steps > self.total_steps:
+            raise ValueError(f"decay_steps must be at most total_steps={self.total_steps}, got "
+                             f"{self.decay_steps}")
+
+    @property
+    def constant_steps(self):
+        """The steps at the initial rate before the decay starts."""
+        return self.total_steps - self.decay_steps
 
     def __call__(self, step):
         step = tf.cast(step, tf.float32)
-        left = (self.total_steps - step) / float(self.total_steps - self.constant_steps)
-        return self.initial_learning_rate * tf.clip_by_value(left, 0.0, 1.0)
+        fraction = tf.clip_by_value((self.total_steps - step) / self.decay_steps, 0.0, 1.0)
+        return self.initial_learning_rate * fraction
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
-                "total_steps": self.total_steps, "constant_steps": self.constant_steps}
+                "total_steps": self.total_steps, "decay_steps": self.decay_steps}

@@ -17,7 +17,7 @@ D_X (real x against F(y)), trained as the paper trains them (sections 3-4 and ap
   discriminator is updated on images drawn from a buffer of the 50 last generated ones
   (``ImageHistory``), not only on the latest generator's.
 - **Adam(2e-4, beta_1 = 0.5)**, the rate constant for the first half of training and linearly
-  decayed to zero over the second (section 7.1: 100 + 100 epochs; ``LinearDecay``,
+  decayed to zero over the second (section 7.1: 100 + 100 epochs; ``trainers.LinearDecay``,
   ``paper_adam``).
 
 The norms. The paper writes ||.||_1; the authors' code (``torch.nn.L1Loss``, ``nn.MSELoss``)
@@ -79,45 +79,12 @@ POOL_SIZE = 50           # section 4, after Shrivastava et al.
 
 # -- learning rate -----------------------------------------------------------------------------
 
-@keras.saving.register_keras_serializable(package="gan_tf")
-class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """The paper's learning-rate policy (arXiv:1703.10593, section 7.1: "keep the same learning
-    rate for the first 100 epochs and linearly decay the rate to zero over the next 100"),
-    per optimizer step: ``initial_learning_rate`` for steps ``0 .. total_steps -
-    decay_steps``, then ``initial * (total_steps - step) / decay_steps``, reaching 0 at
-    ``total_steps`` (and staying there). ``decay_steps`` defaults to half of ``total_steps``.
-    The step is the optimizer's ``iterations``, saved with every checkpoint, so a resumed run
-    continues on the schedule. See chapter 8.3."""
-
-    def __init__(self, initial_learning_rate, total_steps, decay_steps=None):
-        self.total_steps = checks.positive_int(total_steps, "total_steps")
-        decay_steps = max(self.total_steps // 2, 1) if decay_steps is None else decay_steps
-        self.decay_steps = checks.positive_int(decay_steps, "decay_steps")
-        if self.decay_steps > self.total_steps:
-            raise ValueError(f"decay_steps must be at most total_steps={self.total_steps}, got "
-                             f"{self.decay_steps}")
-        rate = initial_learning_rate
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) \
-                or not np.isfinite(rate) or rate <= 0:
-            raise ValueError(f"initial_learning_rate must be a number > 0, got {rate!r}")
-        self.initial_learning_rate = float(rate)
-
-    def __call__(self, step):
-        step = tf.cast(step, tf.float32)
-        fraction = tf.clip_by_value((self.total_steps - step) / self.decay_steps, 0.0, 1.0)
-        return self.initial_learning_rate * fraction
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "total_steps": self.total_steps, "decay_steps": self.decay_steps}
-
-
 def paper_adam(total_steps=None, decay_steps=None, learning_rate=LEARNING_RATE):
     """Adam(2e-4, beta_1 = 0.5) (arXiv:1703.10593, section 7.1); with ``total_steps`` the rate
-    follows ``LinearDecay`` (constant, then linear to 0 over the last ``decay_steps``, by
-    default the second half). See chapter 8.3."""
+    follows ``trainers.LinearDecay`` (constant, then linear to 0 over the last
+    ``decay_steps``, by default the second half). See chapter 8.3."""
     if total_steps is not None:
-        learning_rate = LinearDecay(learning_rate, total_steps, decay_steps)
+        learning_rate = _common.LinearDecay(learning_rate, total_steps, decay_steps)
     elif decay_steps is not None:
         raise ValueError("decay_steps needs total_steps (the step at which the rate reaches 0)")
     return keras.optimizers.Adam(learning_rate, beta_1=BETA_1)
@@ -367,7 +334,8 @@ class CycleGAN(keras.Model):
                              f"optimizer")
         if total_steps is not None and (g_optimizer is not None or d_optimizer is not None):
             raise ValueError("total_steps sets the default optimizers' schedule; with your own "
-                             "optimizers give them paper_adam(total_steps) or a LinearDecay")
+                             "optimizers give them paper_adam(total_steps) or a "
+                             "trainers.LinearDecay")
         super().compile(optimizer=None, **kwargs)
 
         def default():

@@ -21,7 +21,7 @@ n_labels)`` from a convolutional head), figure 3.
 - lambda_cls = 1, lambda_rec = 10, lambda_gp = 10; ``n_critic = d_steps = 5`` critic updates
   per generator update; Adam(1e-4, beta_1 = 0.5, beta_2 = 0.999) for both (section 5).
   ``compile(total_steps=T)`` adds the paper's schedule: the learning rate constant for the first
-  half, then decayed linearly to 0 (``_common.LinearDecay``).
+  half, then decayed linearly to 0 (``trainers.LinearDecay``).
 
 The classification loss (``losses.domain_classification_loss``) is, per data set, the sum of
 per-attribute sigmoid cross-entropies for multi-label data (CelebA's attributes:
