@@ -1,5 +1,6 @@
 """StarGAN (arXiv:1711.09020): label tiling against NumPy, the classification losses and the
-mask vector's selection on known logits, the reconstruction loss, a train step against a
+mask vector's selection on known logits (the reconstruction loss, losses.l1_loss: in
+tests/test_losses.py), a train step against a
 hand-written GradientTape step (two data sets, mask vector, n_critic = 2), n_critic critic
 updates per generator update, resume from a checkpoint, the paper's defaults and the linear
 decay, and clear errors for bad labels."""
@@ -122,14 +123,6 @@ def test_the_networks_label_vector_zeroes_the_unknown_slots_and_appends_the_mask
     got = gan.domain_vector(labels, np.array([0, 1]))
     np.testing.assert_array_equal(np.asarray(got), [[1, 0, 1, 0, 0, 1, 0],
                                                     [0, 0, 0, 0, 1, 0, 1]])
-
-
-def test_reconstruction_loss_is_the_mean_absolute_error_per_image():
-    x = np.zeros((2, 2, 2, 1), np.float32)
-    rec = np.array([[[[1], [-2]], [[3], [0]]], [[[0.5], [0.5]], [[-0.5], [0.5]]]], np.float32)
-    got = losses.l1_loss(x, rec, reduction="none")
-    np.testing.assert_allclose(np.asarray(got), [1.5, 0.5], rtol=1e-6)
-    assert float(losses.l1_loss(x, rec)) == pytest.approx(1.0)
 
 
 # -- the step against a hand-written one --------------------------------------------------------

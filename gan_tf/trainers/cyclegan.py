@@ -22,8 +22,9 @@ D_X (real x against F(y)), trained as the paper trains them (sections 3-4 and ap
 
 The norms. The paper writes ||.||_1; the authors' code (``torch.nn.L1Loss``, ``nn.MSELoss``)
 averages over pixels, channels and patches, and lambda = 10 was set for those averages, so the
-cycle and identity terms here are the *mean* absolute difference per image and the adversarial
-terms the mean over D's output map (``l1_distance``, ``lsgan_distance``). Summing over pixels
+cycle and identity terms here are the *mean* absolute difference per image (``losses.l1_loss``,
+also Pix2Pix's L_L1 and StarGAN's L_rec) and the adversarial terms the mean over D's output map
+(``lsgan_distance``). Summing over pixels
 instead would multiply lambda by the number of pixels.
 
 **One step** (the authors' ``optimize_parameters``): one forward pass of G and F on the batch
@@ -92,21 +93,15 @@ def paper_adam(total_steps=None, decay_steps=None, learning_rate=LEARNING_RATE):
 
 # -- losses (per example, shape (m,), float32) -------------------------------------------------
 
-def l1_distance(a, b):
-    """Per-example mean absolute difference of two image batches ``(m, h, w, c)`` -> ``(m,)``:
-    the ||.||_1 of eq. 2 (cycle) and of the identity loss, averaged over pixels and channels as
-    the authors' code does (``torch.nn.L1Loss``). See chapter 8.3."""
-    diff = tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32))
-    return tf.reduce_mean(diff, axis=list(range(1, diff.shape.rank)))
-
-
 def lsgan_distance(logits, target):
     """Per-example mean over D's output map of ``(D - target)^2`` -> ``(m,)`` (LSGAN,
     arXiv:1611.04076, with the target 1 for "real" and 0 for "fake"). CycleGAN's generator
     minimises ``lsgan_distance(D(G(x)), 1)``, its discriminator half of
     ``lsgan_distance(D(y), 1) + lsgan_distance(D(G(x)), 0)`` (arXiv:1703.10593, section 4).
-    See chapter 8.3."""
-    # least_squares_generator_loss is 1/2 (D - c)^2 averaged over the map
+    Twice ``losses.least_squares_generator_loss(c=target)`` (1/2 (D - c)^2 averaged over the
+    map); not ``least_squares_discriminator_loss``, which adds a real and a fake term per
+    example, whereas D_Y's real images (the y batch) and fakes (G of the x batch) are two
+    domains' batches, which may differ in size. See chapter 8.3."""
     return 2.0 * losses_lib.least_squares_generator_loss(None, logits, reduction="none",
                                                          c=target)
 
@@ -377,13 +372,16 @@ class CycleGAN(keras.Model):
     def _l1_terms(self, x, y, fake_y, fake_x, training):
         """Per-example (cycle_x, cycle_y, identity_x, identity_y); a term whose weight is 0 is
         computed outside any gradient (monitoring only, inference mode)."""
+        def l1(a, b):
+            return losses_lib.l1_loss(a, b, reduction="none")
+
         def cycle(t):
-            return (l1_distance(x, self.inverse_generator(fake_y, training=t)),
-                    l1_distance(y, self.generator(fake_x, training=t)))
+            return (l1(x, self.inverse_generator(fake_y, training=t)),
+                    l1(y, self.generator(fake_x, training=t)))
 
         def identity(t):
-            return (l1_distance(x, self.inverse_generator(x, training=t)),
-                    l1_distance(y, self.generator(y, training=t)))
+            return (l1(x, self.inverse_generator(x, training=t)),
+                    l1(y, self.generator(y, training=t)))
 
         terms = []
         for weight, fn in ((self.lambda_cycle, cycle), (self.lambda_identity, identity)):
