@@ -49,7 +49,7 @@ images, each fed a 1/N share of the fakes, and a run would depend on its replica
 
 **Batches** are ``(x_batch, y_batch)`` of unpaired images in [-1, 1]: a ``tf.data.Dataset`` of
 such pairs (zip two domains' datasets), or ``fit(x_images, y_images)`` on two arrays (any
-lengths; see ``unpaired_dataset``). Which x shares a batch with which y does not matter:
+lengths; read through ``data.unpaired_dataset``). Which x shares a batch with which y does not matter:
 every loss is a sum of a term per x and a term per y.
 
 Ablations: ``lambda_cycle=0`` trains without the cycle loss (the "GAN alone" of the paper's
@@ -68,7 +68,7 @@ import tensorflow as tf
 
 from gan_tf import checks, rng
 from gan_tf import losses as losses_lib
-from gan_tf.data.images import to_dataset
+from gan_tf.data.paired import unpaired_dataset
 from gan_tf.trainers import _common
 
 LEARNING_RATE = 2e-4     # section 4 / 7.1
@@ -175,28 +175,6 @@ class ImageHistory(keras.layers.Layer):
 
 
 # -- data ---------------------------------------------------------------------------------------
-
-def unpaired_dataset(x_images, y_images, batch_size=1, shuffle=True, seed=0):
-    """``(x_batch, y_batch)`` batches of two unpaired domains (NumPy arrays, any lengths), as
-    ``CycleGAN.fit(x_images, y_images)`` reads them. An epoch has ``max(n_x, n_y)`` pairs, as
-    the authors' unaligned data set: the shorter domain is repeated whole (and its remaining
-    places filled with a random part of it, drawn with ``seed``). With ``shuffle`` each epoch's
-    order is keyed on ``(seed, epoch)`` (``data.to_dataset(..., resumable=True)``), so a run
-    resumed from a checkpoint reads the batches of an uninterrupted one. The last batch may be
-    smaller. See chapter 8.3."""
-    n_x, n_y = len(x_images), len(y_images)
-    n = max(n_x, n_y)
-    pick = np.random.default_rng(seed)
-
-    def spread(count):
-        whole = np.tile(np.arange(count), n // count)
-        return np.concatenate([whole, np.sort(pick.permutation(count)[:n - len(whole)])])
-
-    x = np.asarray(x_images)[spread(n_x)]
-    y = np.asarray(y_images)[spread(n_y)]
-    return to_dataset(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                      resumable=shuffle)
-
 
 def split_domains(data, what):
     """``(x, y)`` of a batch ``(x_batch, y_batch)`` (or ``((x, y),)``, as Keras hands arrays);
@@ -444,8 +422,11 @@ class CycleGAN(keras.Model):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``keras.Model.fit`` on unpaired ``(x, y)`` batches: a Dataset of such pairs, or
         ``fit(x_images, y_images)`` on two arrays (any lengths; read through
-        ``unpaired_dataset`` with ``batch_size`` (default 1, the paper's), ``shuffle`` and the
-        trainer's seed, so a resumed run reads the same batches). The data is checked first
+        ``data.unpaired_dataset`` with ``batch_size`` (default 1, the paper's), ``shuffle`` and
+        the trainer's seed: an epoch of ``max(n_x, n_y)`` pairs, each domain in its own order,
+        the smaller one cycled, the last batch smaller when ``batch_size`` does not divide it
+        (dropped only if too small for a step, ``batch_needs``); each epoch's order keyed on the
+        seed and the epoch, so a resumed run reads the same batches). The data is checked first
         (``check_input``)."""
         if self.g_optimizer is None:
             raise ValueError("call compile() before fit()")
@@ -469,7 +450,8 @@ class CycleGAN(keras.Model):
             batch_size = kwargs.pop("batch_size", None)
             x = unpaired_dataset(np.asarray(x, np.float32), np.asarray(y, np.float32),
                                  batch_size=1 if batch_size is None else batch_size,
-                                 shuffle=kwargs.pop("shuffle", True), seed=self._data_seed)
+                                 seed=self._data_seed, shuffle=kwargs.pop("shuffle", True),
+                                 resumable=True)
         x, kwargs = _common.prepare_fit(x, (), kwargs, check, self.name, *self.batch_needs())
         return super().fit(x, **kwargs)
 
