@@ -358,7 +358,7 @@ def test_fit_refuses_wrong_shapes_ranges_and_single_domains():
                                          r"values in \[0, 255\]"):
         gan.fit(x, np.linspace(0, 255, 4 * 64).reshape(4, 8, 8, 1).astype(np.float32),
                 epochs=1, verbose=0)
-    with pytest.raises(ValueError, match=r"trains on \(images, y_images\) batches, received "
+    with pytest.raises(ValueError, match=r"trains on \(x_images, y_images\) batches, received "
                                          r"ndarray"):
         gan.fit(x, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"received TensorSpec"):

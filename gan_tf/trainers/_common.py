@@ -21,18 +21,42 @@ def unpack_inputs(data):
     return data
 
 
-def split_pair(data, what, condition_name, builder):
+def split_pair(data, what, condition_name, builder, images_name="images"):
     """``(images, condition)`` of a batch ``(images, condition)``, or of ``((images,
     condition),)`` as ``fit`` passes arrays; anything else is a ``ValueError`` naming
-    ``builder``, the ``gan_tf.data`` call that makes such batches. See chapter 6.1."""
+    ``builder``, the ``gan_tf.data`` call that makes such batches (or the ``fit`` call).
+    ``images_name`` names the first part (Pix2Pix's ``inputs``, SRGAN's ``hr``, CycleGAN's
+    ``x_images``). See chapter 6.1."""
     if (isinstance(data, (tuple, list)) and len(data) == 1
             and isinstance(data[0], (tuple, list))):
         data = data[0]                     # fit((images, condition)) on arrays
     if not isinstance(data, (tuple, list)) or len(data) < 2:
-        raise ValueError(f"{what} trains on (images, {condition_name}) batches, received "
-                         f"{type(data).__name__} {getattr(data, 'shape', '')}; build them "
-                         f"with {builder}")
+        raise ValueError(f"{what} trains on ({images_name}, {condition_name}) batches, "
+                         f"received {type(data).__name__} {getattr(data, 'shape', '')}; build "
+                         f"them with {builder}")
     return data[0], data[1]
+
+
+def _first(*batch):
+    return batch[0]
+
+
+def _second(*batch):
+    return batch[1]
+
+
+def fit_pair(data, split):
+    """``(first, second)`` of what ``fit`` trains on for a trainer of pair batches (Pix2Pix's
+    ``(inputs, targets)``, SRGAN's ``(hr, lr)``, CycleGAN's ``(x, y)``): a Dataset of such
+    batches gives two Datasets (``check_fit_input`` reads their first batch), arrays ``(a,
+    b)`` (or ``((a, b),)``) the two arrays. ``split(data)``, the trainer's ``split_pair``,
+    raises on anything else. See chapter 8."""
+    if isinstance(data, tf.data.Dataset):
+        spec = data.element_spec
+        if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
+            split(spec)                    # raises
+        return data.map(_first), data.map(_second)
+    return split(data)
 
 
 def minibatch(condition, i, d_steps):

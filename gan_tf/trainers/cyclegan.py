@@ -180,16 +180,9 @@ def split_domains(data, what):
     """``(x, y)`` of a batch ``(x_batch, y_batch)`` (or ``((x, y),)``, as Keras hands arrays);
     ``ValueError`` otherwise. See chapter 8.3."""
     return _common.split_pair(data, what, "y_images",
-                              "CycleGAN.fit(x_images, y_images) or a dataset zipping the two "
-                              "domains' image batches")
-
-
-def _first(*batch):
-    return batch[0]
-
-
-def _second(*batch):
-    return batch[1]
+                              "gan_tf.data.unpaired_dataset(x_images, y_images) (or zip the "
+                              "two domains' datasets) or pass fit(x_images, y_images)",
+                              images_name="x_images")
 
 
 def _checked(data):
@@ -205,13 +198,6 @@ def _image_shape(shape, role, what):
         raise ValueError(f"{what}: {role} must have a fixed image shape (height, width, "
                          f"channels) (the history buffer stores images), got {shape}")
     return shape
-
-
-def _weight(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
-            or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
 
 
 class CycleGAN(keras.Model):
@@ -260,9 +246,9 @@ class CycleGAN(keras.Model):
             if out_shape is not None and tuple(net.output_shape[1:]) != out_shape:
                 raise ValueError(f"{name}: {role} must return X images of shape {out_shape}, "
                                  f"got {tuple(net.output_shape[1:])}")
-        self.lambda_cycle = _weight(lambda_cycle, "lambda_cycle")
+        self.lambda_cycle = checks.non_negative(lambda_cycle, "lambda_cycle")
         self.lambda_identity = (IDENTITY_FRACTION * self.lambda_cycle if lambda_identity is None
-                                else _weight(lambda_identity, "lambda_identity"))
+                                else checks.non_negative(lambda_identity, "lambda_identity"))
         if self.x_shape != self.y_shape:
             if self.lambda_identity:
                 raise ValueError(f"{name}: the identity loss feeds Y images to G and X images to "
@@ -468,11 +454,7 @@ class CycleGAN(keras.Model):
         if data is None:
             return
         min_batch, needs = self.batch_needs()
-        if isinstance(data, tf.data.Dataset):
-            split_domains(data.element_spec, self.name)          # raises unless pairs
-            xs, ys = data.map(_first), data.map(_second)
-        else:
-            xs, ys = split_domains(data, self.name)
+        xs, ys = _common.fit_pair(data, lambda batch: split_domains(batch, self.name))
         _common.check_fit_input(xs, self.x_shape, f"{self.name} (domain X)",
                                 min_batch=min_batch, needs=needs)
         _common.check_fit_input(ys, self.y_shape, f"{self.name} (domain Y)",

@@ -55,23 +55,10 @@ PAPER_LAMBDA_L1 = 100.0          # section 4 ("lambda = 100"), the authors' code
 def split_pairs(data, what):
     """``(inputs, targets)`` of a batch ``(inputs, targets)`` (or ``((inputs, targets),)``, as
     Keras hands ``fit((x, y))`` on arrays); ``ValueError`` otherwise. See chapter 8.2."""
-    if (isinstance(data, (tuple, list)) and len(data) == 1
-            and isinstance(data[0], (tuple, list))):
-        data = data[0]
-    if not isinstance(data, (tuple, list)) or len(data) < 2:
-        raise ValueError(f"{what} trains on (inputs, targets) batches (the images to translate, "
-                         f"then their ground-truth translations), received "
-                         f"{type(data).__name__} {getattr(data, 'shape', '')}; pass "
-                         f"fit(inputs, targets) or a dataset of (input, target) pairs")
-    return data[0], data[1]
-
-
-def _first(*batch):
-    return batch[0]
-
-
-def _second(*batch):
-    return batch[1]
+    return _common.split_pair(data, what, "targets",
+                              "gan_tf.data.paired_dataset(inputs, targets) (the images to "
+                              "translate, then their ground-truth translations) or pass "
+                              "fit(inputs, targets)", images_name="inputs")
 
 
 class Pix2Pix(GAN):
@@ -104,15 +91,13 @@ class Pix2Pix(GAN):
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES} (the paper's table 1), "
                              f"got {objective!r}")
-        if isinstance(lambda_l1, bool) or not isinstance(lambda_l1, (int, float)) \
-                or not lambda_l1 >= 0:
-            raise ValueError(f"lambda_l1 must be a number >= 0, got {lambda_l1!r}")
+        lambda_l1 = checks.non_negative(lambda_l1, "lambda_l1")
         if kwargs.get("latent_dim") is not None:
             raise ValueError(f"Pix2Pix has no z (its noise is the generator's dropout): "
                              f"latent_dim must be None, got {kwargs['latent_dim']!r}")
         super().__init__(generator, discriminator, name=name, **kwargs)
         self.objective = objective
-        self.lambda_l1 = float(lambda_l1)
+        self.lambda_l1 = lambda_l1
         self.adversarial = objective != "l1"
         self.conditional = "cgan" in objective
         self.uses_l1 = objective.startswith("l1")
@@ -249,16 +234,10 @@ class Pix2Pix(GAN):
         if x is None:
             return
         min_batch, needs = self.batch_needs()
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
-                split_pairs(spec, self.name)          # raises
-            inputs, targets = x.map(_first), x.map(_second)
-        else:
-            inputs, targets = split_pairs(x, self.name)
-            if len(inputs) != len(targets):
-                raise ValueError(f"{self.name} expects one target per input, received "
-                                 f"{len(inputs)} inputs and {len(targets)} targets")
+        inputs, targets = _common.fit_pair(x, lambda data: split_pairs(data, self.name))
+        if not isinstance(x, tf.data.Dataset) and len(inputs) != len(targets):
+            raise ValueError(f"{self.name} expects one target per input, received "
+                             f"{len(inputs)} inputs and {len(targets)} targets")
         _common.check_fit_input(inputs, self.input_image_shape, f"{self.name} (inputs)",
                                 min_batch=min_batch, needs=needs)
         _common.check_fit_input(targets, self.sample_shape, f"{self.name} (targets)",

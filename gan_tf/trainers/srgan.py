@@ -99,15 +99,10 @@ def match_feature_scale(feature_network, hr, sr):
 def split_pairs(data, what):
     """``(hr, lr)`` of a batch ``(hr, lr)`` (or ``((hr, lr),)``, as Keras hands ``fit((hr,
     lr))`` on arrays); ``ValueError`` otherwise. See chapter 6.1."""
-    if (isinstance(data, (tuple, list)) and len(data) == 1
-            and isinstance(data[0], (tuple, list))):
-        data = data[0]
-    if not isinstance(data, (tuple, list)) or len(data) < 2:
-        raise ValueError(f"{what} trains on (hr, lr) batches (high-resolution images, then "
-                         f"their low-resolution versions), received {type(data).__name__} "
-                         f"{getattr(data, 'shape', '')}; build them with "
-                         f"gan_tf.data.photos.sr_dataset or pass fit(hr, lr)")
-    return data[0], data[1]
+    return _common.split_pair(data, what, "lr",
+                              "gan_tf.data.photos.sr_dataset (high-resolution images, then "
+                              "their low-resolution versions) or pass fit(hr, lr)",
+                              images_name="hr")
 
 
 def check_scale(hr_shape, lr_shape, scale, what):
@@ -120,14 +115,6 @@ def check_scale(hr_shape, lr_shape, scale, what):
                              f"{tuple(lr_shape)}")
 
 
-def _first(*batch):
-    return batch[0]
-
-
-def _second(*batch):
-    return batch[1]
-
-
 def check_pairs(x, hr_shape, scale, what, min_batch=1, needs=""):
     """What ``fit`` trains on: ``(hr, lr)`` arrays or a Dataset of ``(hr, lr)`` batches (its
     first batch). Both in [-1, 1], finite, of the generator's channels, ``hr`` of shape
@@ -136,14 +123,10 @@ def check_pairs(x, hr_shape, scale, what, min_batch=1, needs=""):
     if x is None:
         return
     channels = tuple(hr_shape)[-1]
+    hr, lr = _common.fit_pair(x, lambda data: split_pairs(data, what))
     if isinstance(x, tf.data.Dataset):
-        spec = x.element_spec
-        if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
-            split_pairs(spec, what)          # raises
-        hr, lr = x.map(_first), x.map(_second)
-        hr_static, lr_static = spec[0].shape, spec[1].shape
+        hr_static, lr_static = x.element_spec[0].shape, x.element_spec[1].shape
     else:
-        hr, lr = split_pairs(x, what)
         hr_static, lr_static = np.shape(hr), np.shape(lr)
     _common.check_fit_input(hr, hr_shape, f"{what} (HR images)", min_batch=min_batch,
                             needs=needs)
@@ -311,8 +294,7 @@ class SRGAN(GAN):
         for value, what in ((content_weight, "content_weight"),
                             (adversarial_weight, "adversarial_weight"),
                             (feature_scale, "feature_scale")):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{what} must be a number >= 0, got {value!r}")
+            checks.non_negative(value, what)
         if kwargs.get("latent_dim") is not None:
             raise ValueError(f"SRGAN's generator input is the LR image, not noise: latent_dim "
                              f"must be None, got {kwargs['latent_dim']!r}")
