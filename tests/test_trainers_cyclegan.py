@@ -366,7 +366,7 @@ def test_fit_refuses_wrong_shapes_ranges_and_single_domains():
     zipped = tf.data.Dataset.from_tensor_slices((x, _images(4, c=3))).batch(2)
     with pytest.raises(ValueError, match=r"domain Y\) expects inputs of shape"):
         gan.fit(zipped, epochs=1, verbose=0)
-    with pytest.raises(ValueError, match="a dataset carries both domains' batches; pass y=None"):
+    with pytest.raises(ValueError, match="a dataset carries its Y images; pass y=None"):
         gan.fit(zipped, y, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"translate expects inputs of shape \(batch, 8, 8, 1\)"
                                          r", received \(2, 8, 8, 3\)"):

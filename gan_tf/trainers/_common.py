@@ -37,6 +37,17 @@ def split_pair(data, what, condition_name, builder, images_name="images"):
     return data[0], data[1]
 
 
+def pair_fit_data(x, y, what, carried):
+    """What ``fit(x, y)`` of a trainer of ``(images, condition)`` batches trains on: ``(x,
+    y)`` for two arrays, ``x`` alone when ``y`` is ``None``; a Dataset with a ``y`` is a
+    ``ValueError`` (the dataset carries its ``carried``: labels, targets, LR images, ...).
+    See chapter 6.1."""
+    if y is None:
+        return x
+    if isinstance(x, tf.data.Dataset):
+        raise ValueError(f"{what}.fit: a dataset carries its {carried}; pass y=None")
+    return (x, y)
+
 def _first(*batch):
     return batch[0]
 

@@ -425,9 +425,7 @@ class CycleGAN(keras.Model):
         kwargs = {**kwargs, **named}
         check = self.check_input
         if isinstance(x, tf.data.Dataset):
-            if y is not None:
-                raise ValueError(f"{self.name}.fit: a dataset carries both domains' batches; "
-                                 f"pass y=None")
+            _common.pair_fit_data(x, y, self.name, "Y images")      # raises unless y is None
         elif x is not None:
             if y is None:
                 x, y = split_domains(x, self.name)

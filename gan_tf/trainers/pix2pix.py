@@ -221,10 +221,7 @@ class Pix2Pix(GAN):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``GAN.fit`` on ``(inputs, targets)``: a Dataset of such batches or ``fit(inputs,
         targets)`` on arrays."""
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its targets; pass y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "targets")
         return super().fit(x, None, *args, **kwargs)
 
     def check_input(self, x):

@@ -219,11 +219,7 @@ class SRResNet(keras.Model):
         after checking the data (``check_input``)."""
         if self.optimizer is None:
             raise ValueError("call compile() before fit()")
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its LR images; pass "
-                                 f"y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "LR images")
         x, kwargs = _common.prepare_fit(x, (None, *args), kwargs, self.check_input, self.name,
                                         *self.batch_needs())
         return super().fit(x, **kwargs)
@@ -391,11 +387,7 @@ class SRGAN(GAN):
 
     def fit(self, x=None, y=None, *args, **kwargs):
         """``GAN.fit`` on ``(hr, lr)``: a Dataset of such batches or ``fit(hr, lr)``."""
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its LR images; pass "
-                                 f"y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "LR images")
         return super().fit(x, None, *args, **kwargs)
 
     def check_input(self, x):

@@ -328,10 +328,7 @@ class StarGAN(keras.Model):
         dropped."""
         if self.d_optimizer is None:
             raise ValueError("call compile() before fit()")
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its labels; pass y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "labels")
         x, kwargs = _common.prepare_fit(x, (None, *args), kwargs, self.check_input, self.name,
                                         *self.batch_needs())
         return super().fit(x, **kwargs)
