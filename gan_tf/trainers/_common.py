@@ -70,6 +70,24 @@ def fit_pair(data, split):
     return split(data)
 
 
+class ConditionAsInput:
+    """``GAN`` hooks (mixed in before ``GAN``) of a trainer whose generator's input is the
+    batch's condition itself, no z: Pix2Pix's input images, SRGAN's LR images. The fakes'
+    condition is that input. ``generator_input`` names it in the error. See chapter 6.1."""
+
+    generator_input = "its condition"
+
+    def sample_latent(self, n, condition=None):
+        """The generator's input: the ``n`` rows of ``condition`` themselves."""
+        if condition is None:
+            raise ValueError(f"{self.name} generates from {self.generator_input}: the batch "
+                             f"must carry them")
+        return tf.cast(condition, self.generator.compute_dtype)
+
+    def fake_condition(self, latent):
+        """The condition the fakes were made from (what a conditional D sees with them)."""
+        return latent
+
 def minibatch(condition, i, d_steps):
     """Minibatch ``i`` of ``d_steps`` of a batch's condition (any nest of tensors whose first
     axis is the batch, or ``None``): every ``d_steps``-th row from row ``i``, ``rows // d_steps``

@@ -61,7 +61,7 @@ def split_pairs(data, what):
                               "fit(inputs, targets)", images_name="inputs")
 
 
-class Pix2Pix(GAN):
+class Pix2Pix(_common.ConditionAsInput, GAN):
     """Pix2Pix (arXiv:1611.07004): ``G: x -> y`` trained on pairs with L_cGAN + lambda L_L1
     (eq. 4), or one of the paper's table-1 ablations (module docstring).
 
@@ -85,6 +85,8 @@ class Pix2Pix(GAN):
     non-saturating loss (``loss="lsgan"`` etc. also work). ``translate(inputs)`` returns
     G's outputs. See chapter 8.2.
     """
+
+    generator_input = "input images ((inputs, targets) batches)"
 
     def __init__(self, generator, discriminator, objective="l1+cgan",
                  lambda_l1=PAPER_LAMBDA_L1, name="pix2pix", **kwargs):
@@ -154,17 +156,6 @@ class Pix2Pix(GAN):
             raise ValueError(f"{self.name} expects one target per input, received {n_in} "
                              f"inputs and {n_out} targets")
         return targets, inputs
-
-    def sample_latent(self, n, condition=None):
-        """The generator's input: the ``n`` input images ``condition`` themselves (no z)."""
-        if condition is None:
-            raise ValueError(f"{self.name} translates input images: the batch must carry them "
-                             f"((inputs, targets) batches)")
-        return tf.cast(condition, self.generator.compute_dtype)
-
-    def fake_condition(self, latent):
-        """The inputs the fakes were made from (what the conditional D sees with them)."""
-        return latent
 
     def discriminate(self, x, condition=None, training=True):
         """``D([inputs, x])`` (``"cgan"`` objectives), ``D(x)`` (``"gan"``), or ``None``

@@ -244,7 +244,7 @@ class SRResNet(keras.Model):
 
 # -- SRGAN ---------------------------------------------------------------------------------------
 
-class SRGAN(GAN):
+class SRGAN(_common.ConditionAsInput, GAN):
     """SRGAN (arXiv:1609.04802): the shared GAN loop with the perceptual loss of eq. 3.
 
     Hooks: ``split_batch((hr, lr))`` -> real ``hr``, condition ``lr``; ``sample_latent(m,
@@ -277,6 +277,8 @@ class SRGAN(GAN):
     ``compile()`` defaults both optimizers to ``paper_adam()`` (Adam 1e-4, beta_1 0.9); pass
     ``paper_adam(total_steps)`` for the drop to 1e-5 half-way. See chapter 6.1.
     """
+
+    generator_input = "LR images ((hr, lr) batches)"
 
     def __init__(self, generator, discriminator, feature_network=None, content="features",
                  content_weight=1.0, adversarial_weight=1e-3, feature_scale=VGG_FEATURE_SCALE,
@@ -349,17 +351,6 @@ class SRGAN(GAN):
         hr, lr = split_pairs(data, self.name)
         check_scale(hr.shape, lr.shape, self.scale, self.name)
         return hr, lr
-
-    def sample_latent(self, n, condition=None):
-        """The generator's input: the LR images ``condition`` themselves (``n`` of them)."""
-        if condition is None:
-            raise ValueError(f"{self.name} generates from LR images: the batch must carry them "
-                             f"((hr, lr) batches)")
-        return tf.cast(condition, self.generator.compute_dtype)
-
-    def fake_condition(self, latent):
-        """The LR images the fakes were made from."""
-        return latent
 
     def discriminate(self, x, condition=None, training=True):
         """``D(x)``: SRGAN's discriminator sees the HR-sized image only."""
