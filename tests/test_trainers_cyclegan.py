@@ -368,6 +368,8 @@ def test_fit_refuses_wrong_shapes_ranges_and_single_domains():
         gan.fit(zipped, epochs=1, verbose=0)
     with pytest.raises(ValueError, match="a dataset carries its Y images; pass y=None"):
         gan.fit(zipped, y, epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="fit got multiple values for argument 'batch_size'"):
+        gan.fit(x, y, 2, batch_size=2, verbose=0)          # fit's own positional order
     with pytest.raises(ValueError, match=r"translate expects inputs of shape \(batch, 8, 8, 1\)"
                                          r", received \(2, 8, 8, 3\)"):
         gan.translate(_images(2, c=3))

@@ -190,6 +190,21 @@ class DataEpoch(keras.callbacks.Callback):
 FIT_ARGS = tuple(inspect.signature(keras.Model.fit).parameters)[2:]
 
 
+def name_fit_args(args, kwargs, after_y=False):
+    """``kwargs`` with ``fit``'s positional arguments ``args`` named (``keras.Model.fit``'s
+    order: ``y``, ``batch_size``, ``epochs``, ...; from ``batch_size`` on when ``after_y``, for
+    a ``fit(x, y, *args)`` that takes ``y`` itself); ``TypeError`` for too many or for one
+    given twice, as Python's."""
+    names = FIT_ARGS[1:] if after_y else FIT_ARGS
+    if len(args) > len(names):
+        raise TypeError(f"fit takes at most {len(FIT_ARGS) + 1} positional arguments")
+    named = dict(zip(names, args))
+    both = sorted(set(named) & set(kwargs))
+    if both:
+        raise TypeError(f"fit got multiple values for argument {both[0]!r}")
+    return {**kwargs, **named}
+
+
 def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
     """``(x, kwargs)`` for ``keras.Model.fit(x, **kwargs)`` of a trainer.
 
@@ -202,13 +217,7 @@ def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
     last batch would be too small become a Dataset with ``drop_remainder=True`` (reshuffled
     each epoch if ``shuffle``, so other examples are left out each epoch). Datasets go through
     ``fit_dataset``."""
-    if len(args) > len(FIT_ARGS):
-        raise TypeError(f"fit takes at most {len(FIT_ARGS) + 1} positional arguments")
-    named = dict(zip(FIT_ARGS, args))
-    both = sorted(set(named) & set(kwargs))
-    if both:
-        raise TypeError(f"fit got multiple values for argument {both[0]!r}")
-    kwargs = {**kwargs, **named}
+    kwargs = name_fit_args(args, kwargs)
     positive_int(kwargs.get("epochs", 1), "epochs")
     check(x)
     if x is not None and not isinstance(x, tf.data.Dataset) and min_batch > 1:

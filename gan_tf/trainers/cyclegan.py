@@ -416,13 +416,7 @@ class CycleGAN(keras.Model):
         (``check_input``)."""
         if self.g_optimizer is None:
             raise ValueError("call compile() before fit()")
-        if len(args) > len(_common.FIT_ARGS) - 1:
-            raise TypeError(f"fit takes at most {len(_common.FIT_ARGS) + 1} positional arguments")
-        named = dict(zip(_common.FIT_ARGS[1:], args))      # the arguments after y
-        both = sorted(set(named) & set(kwargs))
-        if both:
-            raise TypeError(f"fit got multiple values for argument {both[0]!r}")
-        kwargs = {**kwargs, **named}
+        kwargs = _common.name_fit_args(args, kwargs, after_y=True)
         check = self.check_input
         if isinstance(x, tf.data.Dataset):
             _common.pair_fit_data(x, y, self.name, "Y images")      # raises unless y is None
