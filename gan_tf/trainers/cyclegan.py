@@ -49,8 +49,8 @@ images, each fed a 1/N share of the fakes, and a run would depend on its replica
 
 **Batches** are ``(x_batch, y_batch)`` of unpaired images in [-1, 1]: a ``tf.data.Dataset`` of
 such pairs (zip two domains' datasets), or ``fit(x_images, y_images)`` on two arrays (any
-lengths; read through ``data.unpaired_dataset``). Which x shares a batch with which y does not matter:
-every loss is a sum of a term per x and a term per y.
+lengths; read through ``data.unpaired_dataset``). Which x shares a batch with which y does not
+matter: every loss is a sum of a term per x and a term per y.
 
 Ablations: ``lambda_cycle=0`` trains without the cycle loss (the "GAN alone" of the paper's
 analysis of the loss function, section 5.1.4; the identity weight's default, 0.5 lambda_cycle,
