@@ -168,6 +168,15 @@ def replicas(model):
     return int(strategy.num_replicas_in_sync)
 
 
+def batch_needs(model, per_replica, needs):
+    """``(min_batch, why)`` of a trainer's ``batch_needs()``: ``per_replica`` examples on each
+    replica ``model`` runs on, and why (``needs``, e.g. ``"d_steps=5 minibatches of at least one
+    example"``, with the replica count when there are several). ``fit`` drops batches that hold
+    fewer (``prepare_fit``)."""
+    n = replicas(model)
+    return per_replica * n, needs + (f" on each of {n} replicas" if n > 1 else "")
+
+
 class DataEpoch(keras.callbacks.Callback):
     """Sets a resumable dataset's epoch counter (``gan_tf.data.to_dataset(resumable=True)``)
     to the epoch ``fit`` is about to train, so its order depends on the epoch number alone.

@@ -436,8 +436,7 @@ class CycleGAN(keras.Model):
     def batch_needs(self):
         """``(min_batch, why)``: one example of each domain per replica (a smaller last batch
         is dropped)."""
-        replicas = _common.replicas(self)
-        return replicas, f"one image of each domain on each of {replicas} replicas"
+        return _common.batch_needs(self, 1, "one image of each domain")
 
     def check_input(self, data):
         """``ValueError`` naming expected and received unless ``data`` (a Dataset of ``(x, y)``

@@ -327,10 +327,8 @@ class GAN(keras.Model):
         partial batch) instead of training on empty minibatches; a batch of ``b >= d_steps``
         examples gives minibatches of ``b // d_steps`` (its ``b % d_steps`` extra examples are
         left out)."""
-        replicas = _common.replicas(self)
-        return self.d_steps * replicas, (
-            f"d_steps={self.d_steps} minibatches of at least one example"
-            + (f" on each of {replicas} replicas" if replicas > 1 else ""))
+        return _common.batch_needs(self, self.d_steps, f"d_steps={self.d_steps} minibatches of "
+                                                       f"at least one example")
 
     def check_input(self, x):
         """``ValueError`` naming expected and received if ``x`` (a Dataset or an array) has the

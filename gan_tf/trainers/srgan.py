@@ -226,8 +226,7 @@ class SRResNet(keras.Model):
 
     def batch_needs(self):
         """``(min_batch, why)``: one example per replica (a smaller last batch is dropped)."""
-        replicas = _common.replicas(self)
-        return replicas, f"one example on each of {replicas} replicas"
+        return _common.batch_needs(self, 1, "one example")
 
     def check_input(self, x):
         """``check_pairs`` for this generator: ``ValueError`` naming expected and received."""

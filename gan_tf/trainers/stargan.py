@@ -335,10 +335,8 @@ class StarGAN(keras.Model):
 
     def batch_needs(self):
         """``(min_batch, why)``: ``d_steps`` minibatches of at least one example per replica."""
-        replicas = _common.replicas(self)
-        return self.d_steps * replicas, (
-            f"d_steps={self.d_steps} minibatches of at least one example"
-            + (f" on each of {replicas} replicas" if replicas > 1 else ""))
+        return _common.batch_needs(self, self.d_steps, f"d_steps={self.d_steps} minibatches of "
+                                                       f"at least one example")
 
     def check_labels(self, labels, dataset_index, n, what=None):
         """``(labels, dataset_index)`` as NumPy arrays after checking them against ``n``
