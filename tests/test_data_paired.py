@@ -356,11 +356,12 @@ def test_bad_arguments_give_one_line_errors():
     with pytest.raises(ValueError, match=r"expects images in \[-1, 1\], received values in "
                                          r"\[0, 255\]"):
         paired.restyle(np.linspace(0, 255, 16, dtype=np.float32).reshape(1, 4, 4, 1))
-    with pytest.raises(ValueError, match=r"expects attributes of shape \(2, 4\) .* received "
+    with pytest.raises(ValueError, match=r"apply_attributes expects labels of shape \(n, 4\) "
+                                         r"\(one row of 4 binary labels per image\), received "
                                          r"shape \(2, 3\)"):
         paired.apply_attributes(z, np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"expects binary attributes \(0 or 1\), received "
-                                         r"values in \[0, 0.5\]"):
+    with pytest.raises(ValueError, match=r"apply_attributes expects labels in \{0, 1\}, "
+                                         r"received 1 other values \(e.g. 0.5\)"):
         paired.apply_attributes(z, [[0, 0, 0, 0.5], [0, 0, 0, 0]])
     with pytest.raises(ValueError, match=r"dataset must be an index in \[0, 1\] of sizes "
                                          r"\(4, 3\), got 2"):
@@ -384,5 +385,5 @@ def test_attribute_dataset_batches_images_with_float_attributes():
     for xb, ab in batches:
         assert ab.dtype == np.float32
         np.testing.assert_array_equal(ab, attrs[dec(xb)])
-    with pytest.raises(ValueError, match=r"attribute_dataset expects binary attributes"):
+    with pytest.raises(ValueError, match=r"attribute_dataset expects labels in \{0, 1\}"):
         paired.attribute_dataset(x, attrs * 2)

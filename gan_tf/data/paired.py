@@ -411,18 +411,6 @@ def untint(images):
     return x[..., :1].copy()
 
 
-def _check_attributes(attributes, n, k, what):
-    a = np.asarray(attributes)
-    if a.ndim != 2 or a.shape != (n, k):
-        raise ValueError(f"{what} expects attributes of shape ({n}, {k}) (one row of {k} binary "
-                         f"attributes per image), received shape {a.shape}")
-    checks.check_finite(a, what)
-    if a.size and not np.all((a == 0) | (a == 1)):
-        raise ValueError(f"{what} expects binary attributes (0 or 1), received values in "
-                         f"[{float(a.min()):.4g}, {float(a.max()):.4g}]")
-    return a.astype(bool)
-
-
 def apply_attributes(items, attributes, names=ATTRIBUTE_NAMES):
     """The ground truth of StarGAN's stand-in: plain grey ``items`` (n, h, w, 1) in [-1, 1]
     under binary ``attributes`` (n, k) in {0, 1}, columns in the order of ``names`` -> RGB
@@ -438,7 +426,8 @@ def apply_attributes(items, attributes, names=ATTRIBUTE_NAMES):
     if x.shape[-1] != 1:
         raise ValueError(f"apply_attributes expects plain grey items (n, h, w, 1), received "
                          f"shape {x.shape}")
-    a = _check_attributes(attributes, len(x), len(names), "apply_attributes")
+    a = checks.check_binary_labels(attributes, len(names), "apply_attributes",
+                                   n=len(x)).astype(bool)
     on = {name: a[:, j] for j, name in enumerate(names)}
     x = x.copy()
     for name, op in (("thick", thicken), ("flipped", flip), ("inverted", invert)):
@@ -510,7 +499,7 @@ def unified_labels(labels, dataset, sizes):
     if c.ndim != 2 or c.shape[1] != sizes[dataset]:
         raise ValueError(f"unified_labels expects labels of shape (n, {sizes[dataset]}) for "
                          f"data set {dataset}, received shape {c.shape}")
-    c = _check_attributes(c, len(c), sizes[dataset], "unified_labels").astype(np.float32)
+    c = checks.check_binary_labels(c, sizes[dataset], "unified_labels")
     start = sum(sizes[:dataset])
     out = np.zeros((len(c), sum(sizes) + len(sizes)), np.float32)
     out[:, start:start + sizes[dataset]] = c
@@ -552,8 +541,8 @@ def attribute_dataset(images, attributes, batch_size=16, seed=0, shuffle=True,
     what = "attribute_dataset"
     x = _images(images, what)
     a = np.asarray(attributes)
-    k = a.shape[1] if a.ndim == 2 else 0
-    a = _check_attributes(a, len(x), k, what).astype(np.float32)
+    k = a.shape[1] if a.ndim == 2 and a.shape[1] else 1       # the width is the array's own
+    a = checks.check_binary_labels(a, k, what, n=len(x))
     return to_dataset(x, a, batch_size=batch_size, shuffle=shuffle, seed=seed,
                       drop_remainder=drop_remainder, resumable=resumable)
 
