@@ -302,6 +302,29 @@ def prepare_optimizer(optimizer, default):
     return optimizer
 
 
+def compile_two(model, kwargs, d_optimizer, g_optimizer, default_d, default_g=None,
+                total_steps=None, schedule="a schedule"):
+    """``(d_optimizer, g_optimizer)`` for the ``compile`` of a trainer with two optimizers
+    (``GAN``, ``CycleGAN``, ``StarGAN``), after ``keras.Model.compile(model, optimizer=None,
+    **kwargs)``: each ``prepare_optimizer(given, default)`` (``default_g`` defaults to
+    ``default_d``). ``ValueError`` for an ``optimizer`` keyword (there are two), for one object
+    given as both, and for a ``total_steps`` (the default optimizers' decay) given with
+    optimizers of one's own (give them ``schedule`` instead). Build each on its variables
+    after this, inside the caller's strategy scope."""
+    if "optimizer" in kwargs:
+        raise ValueError(f"{model.name}.compile takes d_optimizer and g_optimizer, not "
+                         f"optimizer")
+    if total_steps is not None and (d_optimizer is not None or g_optimizer is not None):
+        raise ValueError(f"{model.name}.compile: total_steps sets the default optimizers' "
+                         f"schedule; with your own optimizers give them {schedule}")
+    keras.Model.compile(model, optimizer=None, **kwargs)
+    d = prepare_optimizer(d_optimizer, default_d)
+    g = prepare_optimizer(g_optimizer, default_d if default_g is None else default_g)
+    if d is g:
+        raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+    return d, g
+
+
 def replica_slice(draw, n, *shape):
     """``draw((n_global, *shape))`` sliced to this replica's ``n`` rows.
 

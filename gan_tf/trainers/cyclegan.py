@@ -288,22 +288,12 @@ class CycleGAN(keras.Model):
         ``decay_steps`` (default: half) of ``total_steps`` when it is given (the paper: 200
         epochs, decay over the last 100). Other keyword arguments (``jit_compile``,
         ``run_eagerly``, ...) go to ``keras.Model.compile``."""
-        if "optimizer" in kwargs:
-            raise ValueError(f"{self.name}.compile takes g_optimizer and d_optimizer, not "
-                             f"optimizer")
-        if total_steps is not None and (g_optimizer is not None or d_optimizer is not None):
-            raise ValueError("total_steps sets the default optimizers' schedule; with your own "
-                             "optimizers give them paper_adam(total_steps) or a "
-                             "trainers.LinearDecay")
-        super().compile(optimizer=None, **kwargs)
-
         def default():
             return paper_adam(total_steps, decay_steps)
 
-        self.g_optimizer = _common.prepare_optimizer(g_optimizer, default)
-        self.d_optimizer = _common.prepare_optimizer(d_optimizer, default)
-        if self.g_optimizer is self.d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two optimizer objects")
+        self.d_optimizer, self.g_optimizer = _common.compile_two(
+            self, kwargs, d_optimizer, g_optimizer, default, total_steps=total_steps,
+            schedule="paper_adam(total_steps) or a trainers.LinearDecay")
         # built now, inside the caller's strategy scope (if any)
         self.g_optimizer.build(self.generator_variables())
         self.d_optimizer.build(self.discriminator_variables())

@@ -154,13 +154,8 @@ class GAN(keras.Model):
         otherwise). Other keyword arguments (``jit_compile``, ``run_eagerly``,
         ``steps_per_execution``) go to ``keras.Model.compile``.
         """
-        if "optimizer" in kwargs:
-            raise ValueError("GAN.compile takes d_optimizer and g_optimizer, not optimizer")
-        super().compile(optimizer=None, **kwargs)
-        self.d_optimizer = _common.prepare_optimizer(d_optimizer, _default_adam)
-        self.g_optimizer = _common.prepare_optimizer(g_optimizer, _default_adam)
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+        self.d_optimizer, self.g_optimizer = _common.compile_two(
+            self, kwargs, d_optimizer, g_optimizer, _default_adam)
         loss = self.default_loss if loss is None else loss
         if self.own_loss_only and not (isinstance(loss, str) and loss == self.default_loss):
             raise ValueError(

@@ -171,21 +171,14 @@ class StarGAN(keras.Model):
         run) gives the default optimizers the paper's linear decay: constant for the first half,
         then linearly to 0 (the critic's schedule counts its ``d_steps`` updates per step).
         Other keyword arguments go to ``keras.Model.compile``."""
-        if "optimizer" in kwargs:
-            raise ValueError(f"{self.name}.compile takes d_optimizer and g_optimizer, not "
-                             f"optimizer")
+        rates = 1e-4, 1e-4
         if total_steps is not None:
-            if d_optimizer is not None or g_optimizer is not None:
-                raise ValueError(f"{self.name}.compile: total_steps sets the default optimizers' "
-                                 f"schedule; with your own optimizers give them a schedule")
             total = checks.positive_int(total_steps, "total_steps")
-            d_optimizer = _default_adam(_common.LinearDecay(1e-4, total * self.d_steps))
-            g_optimizer = _default_adam(_common.LinearDecay(1e-4, total))
-        super().compile(optimizer=None, **kwargs)
-        self.d_optimizer = _common.prepare_optimizer(d_optimizer, _default_adam)
-        self.g_optimizer = _common.prepare_optimizer(g_optimizer, _default_adam)
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+            rates = (_common.LinearDecay(1e-4, total * self.d_steps),
+                     _common.LinearDecay(1e-4, total))
+        self.d_optimizer, self.g_optimizer = _common.compile_two(
+            self, kwargs, d_optimizer, g_optimizer, lambda: _default_adam(rates[0]),
+            lambda: _default_adam(rates[1]), total_steps, "a trainers.LinearDecay")
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
