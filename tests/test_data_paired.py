@@ -289,6 +289,30 @@ def test_unpaired_dataset_shuffles_the_domains_independently_and_resumes():
         np.testing.assert_array_equal(y0, y1)
 
 
+def test_unpaired_dataset_of_two_lengths_reads_max_pairs_and_keeps_a_last_smaller_batch():
+    """An epoch of max(n_a, n_b) pairs: the larger domain once, the smaller cycled (every image
+    at least once); the last batch smaller (CycleGAN.fit on arrays: no pair silently left
+    out, and a batch_size above both sizes still gives one batch); drop_remainder drops it."""
+    a, dec_a = _tagged(5)
+    b, dec_b = _tagged(3, offset=0.5)
+    for seed in (0, 1):
+        batches = _batches(paired.unpaired_dataset(a, b, batch_size=2, seed=seed))
+        assert [len(x) for x, _ in batches] == [len(y) for _, y in batches] == [2, 2, 1]
+        ia = np.concatenate([dec_a(x) for x, _ in batches])
+        ib = np.concatenate([dec_b(y) for _, y in batches])
+        assert sorted(ia.tolist()) == list(range(5))                 # every a once
+        assert sorted(set(ib.tolist())) == [0, 1, 2] and len(ib) == 5  # every b, two twice
+    one = _batches(paired.unpaired_dataset(a, b, batch_size=8, seed=0))
+    assert [(len(x), len(y)) for x, y in one] == [(5, 5)]
+    full = _batches(paired.unpaired_dataset(a, b, batch_size=2, seed=0, drop_remainder=True))
+    assert [len(x) for x, _ in full] == [2, 2]
+    with pytest.raises(ValueError, match=r"unpaired_dataset needs a batch of 8, but the largest "
+                                         r"input holds only 5 images"):
+        paired.unpaired_dataset(a, b, batch_size=8, drop_remainder=True)
+    ordered = _batches(paired.unpaired_dataset(a, b, batch_size=2, shuffle=False))
+    assert np.concatenate([dec_a(x) for x, _ in ordered]).tolist() == [0, 1, 2, 3, 4]
+    assert np.concatenate([dec_b(y) for _, y in ordered]).tolist() == [0, 1, 2, 0, 1]
+
 def test_paired_dataset_keeps_pairs_together():
     src, dec = _tagged(9)
     tgt = -src
@@ -332,11 +356,12 @@ def test_bad_arguments_give_one_line_errors():
     with pytest.raises(ValueError, match=r"expects images in \[-1, 1\], received values in "
                                          r"\[0, 255\]"):
         paired.restyle(np.linspace(0, 255, 16, dtype=np.float32).reshape(1, 4, 4, 1))
-    with pytest.raises(ValueError, match=r"expects attributes of shape \(2, 4\) .* received "
+    with pytest.raises(ValueError, match=r"apply_attributes expects labels of shape \(n, 4\) "
+                                         r"\(one row of 4 binary labels per image\), received "
                                          r"shape \(2, 3\)"):
         paired.apply_attributes(z, np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"expects binary attributes \(0 or 1\), received "
-                                         r"values in \[0, 0.5\]"):
+    with pytest.raises(ValueError, match=r"apply_attributes expects labels in \{0, 1\}, "
+                                         r"received 1 other values \(e.g. 0.5\)"):
         paired.apply_attributes(z, [[0, 0, 0, 0.5], [0, 0, 0, 0]])
     with pytest.raises(ValueError, match=r"dataset must be an index in \[0, 1\] of sizes "
                                          r"\(4, 3\), got 2"):
@@ -360,5 +385,5 @@ def test_attribute_dataset_batches_images_with_float_attributes():
     for xb, ab in batches:
         assert ab.dtype == np.float32
         np.testing.assert_array_equal(ab, attrs[dec(xb)])
-    with pytest.raises(ValueError, match=r"attribute_dataset expects binary attributes"):
+    with pytest.raises(ValueError, match=r"attribute_dataset expects labels in \{0, 1\}"):
         paired.attribute_dataset(x, attrs * 2)

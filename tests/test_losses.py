@@ -304,6 +304,20 @@ def test_gaussian_kl_bad_shapes_raise():
         losses.gaussian_kl(np.zeros(3), np.zeros(3))
 
 
+def test_l1_loss_is_the_mean_absolute_difference_per_example():
+    """Chapter 8's one L1: Pix2Pix's L_L1, CycleGAN's cycle and identity terms, StarGAN's L_rec
+    (the mean over pixels and channels, as the authors' code)."""
+    x = np.zeros((2, 2, 2, 1), np.float32)
+    rec = np.array([[[[1], [-2]], [[3], [0]]], [[[0.5], [0.5]], [[-0.5], [0.5]]]], np.float32)
+    got = losses.l1_loss(x, rec, reduction="none")
+    np.testing.assert_allclose(np.asarray(got), [1.5, 0.5], rtol=1e-6)
+    assert float(losses.l1_loss(x, rec)) == pytest.approx(1.0)
+    half = losses.l1_loss(x.astype(np.float16), rec.astype(np.float16), reduction="none")
+    assert half.dtype == tf.float32                     # float32 under mixed precision too
+    with pytest.raises(ValueError, match=r"x and reconstruction must have one shape, got "
+                                         r"\(2, 2, 2, 1\) and \(2, 2, 1, 1\)"):
+        losses.l1_loss(x, rec[:, :, :1])
+
 def test_minimax_discriminator_loss_is_minimised_by_the_optimal_discriminator():
     """Proposition 1 of arXiv:1406.2661 at small scale: training a logistic discriminator on
     p_data = N(0, 1) against p_g = N(1, 1) with the minimax loss recovers

@@ -227,7 +227,8 @@ def test_patchgan_inputs_norms_and_errors():
     with pytest.raises(ValueError, match=r"receptive_field must be one of \(1, 16, 70, 286, "
                                          r"'image'\).*got 50"):
         models.build_patchgan_discriminator(32, receptive_field=50)
-    with pytest.raises(ValueError, match="power-of-two images >= 4.*got image_size 48"):
+    with pytest.raises(ValueError, match=r"image_size must be a power of two >= 4, got 48 "
+                                         r"\(patchgan_layers"):
         models.build_patchgan_discriminator(48)
     with pytest.raises(ValueError, match="unknown norm 'layer'"):
         models.build_patchgan_discriminator(32, norm="layer")

@@ -89,7 +89,8 @@ def test_translation_size_errors():
         models.build_stargan_generator(20, n_downsampling=3)
     with pytest.raises(ValueError, match="multiple of 16 of at least 16, got 40"):
         models.build_stargan_discriminator(40, n_layers=4)
-    with pytest.raises(ValueError, match="power-of-two image_size >= 4, got 48; pass n_layers"):
+    with pytest.raises(ValueError, match=r"image_size must be a power of two >= 4, got 48 "
+                                         r"\(the default n_layers.*; pass n_layers"):
         models.build_stargan_discriminator(48)
     with pytest.raises(ValueError, match="n_blocks must be a positive int, got 0"):
         models.build_resnet_generator(32, n_blocks=0)

@@ -182,6 +182,37 @@ def test_clear_errors():
                  verbose=0)
 
 
+# -- the linear learning-rate decay (trainers/_common.py; CycleGAN's and StarGAN's schedule) --
+
+def test_linear_decay_is_constant_then_linear_to_zero_said_either_way():
+    schedule = trainers.LinearDecay(2e-4, total_steps=10, decay_steps=4)
+    rates = [float(schedule(step)) for step in range(13)]
+    np.testing.assert_allclose(rates, [2e-4] * 7 + [1.5e-4, 1e-4, 0.5e-4, 0, 0, 0], atol=1e-12)
+    same = trainers.LinearDecay(2e-4, total_steps=10, constant_steps=6)   # the other phrasing
+    assert same.get_config() == schedule.get_config() and same.constant_steps == 6
+    # by default the second half decays: CycleGAN's 100 + 100 epochs, StarGAN's halves
+    half = trainers.LinearDecay(1.0, total_steps=200)
+    np.testing.assert_allclose([float(half(s)) for s in (0, 100, 150, 199, 200)],
+                               [1, 1, 0.5, 0.01, 0], atol=1e-6)
+    tenth = trainers.LinearDecay(1e-4, 10)
+    np.testing.assert_allclose([float(tenth(s)) for s in (0, 4, 5, 6, 8, 10, 12)],
+                               [1e-4, 1e-4, 1e-4, 0.8e-4, 0.4e-4, 0.0, 0.0], rtol=1e-6)
+    odd = trainers.LinearDecay(1.0, 5)                  # the constant part is the longer
+    assert (odd.constant_steps, odd.decay_steps) == (3, 2)
+    np.testing.assert_allclose([float(odd(s)) for s in range(6)], [1, 1, 1, 1, 0.5, 0])
+    assert trainers.LinearDecay.from_config(schedule.get_config()).get_config() == \
+        schedule.get_config()
+    with pytest.raises(ValueError, match="decay_steps must be at most total_steps=4, got 5"):
+        trainers.LinearDecay(2e-4, total_steps=4, decay_steps=5)
+    with pytest.raises(ValueError, match=r"constant_steps must be an int in \[0, total_steps=4\)"):
+        trainers.LinearDecay(1e-4, 4, constant_steps=4)
+    with pytest.raises(ValueError, match="give decay_steps or constant_steps"):
+        trainers.LinearDecay(1e-4, 4, decay_steps=2, constant_steps=2)
+    for rate in (0, -1e-4, float("nan"), True):
+        with pytest.raises(ValueError, match="initial_learning_rate must be a number > 0"):
+            trainers.LinearDecay(rate, 4)
+
+
 # -- VAE -------------------------------------------------------------------------------------
 
 def _vae_nets(seed=0):

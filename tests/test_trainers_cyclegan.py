@@ -1,7 +1,8 @@
 """CycleGAN (Zhu et al., arXiv:1703.10593): the cycle and identity L1 terms and the LSGAN terms
 on known networks, a train step against a hand-written GradientTape step (with a NumPy copy of
 the authors' ImagePool, through the fill phase and the full phase), the history buffer's rules,
-draws, counts and checkpointing, the linear learning-rate decay, the input errors, and kill -9
+draws, counts and checkpointing, the default optimizers driving the linear decay (the schedule
+itself: tests/test_trainers.py), the input errors, and kill -9
 and resume. The MirroredStrategy check is in tests/test_distribute.py.
 
 Networks are tiny hand-built convolutions on 8x8 images (the ResNet generator and PatchGAN
@@ -65,10 +66,8 @@ def _constant(value, c=1):
 
 # -- the loss terms --------------------------------------------------------------------------
 
-def test_l1_and_lsgan_distances_on_known_values():
-    a = np.zeros((2, 2, 2, 1), np.float32)
-    b = np.array([[1, -1, 2, 0], [0.5, 0.5, 0.5, -0.5]], np.float32).reshape(2, 2, 2, 1)
-    np.testing.assert_allclose(cg.l1_distance(a, b).numpy(), [1.0, 0.5])     # mean |a - b|
+def test_lsgan_distance_on_known_values():
+    """(The cycle and identity terms are losses.l1_loss: tests/test_losses.py.)"""
     logits = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 1.0, 1.0, 1.0]], np.float32).reshape(
         2, 2, 2, 1)
     # mean over the map of (D - 1)^2 and of D^2
@@ -300,18 +299,6 @@ def test_the_buffers_and_the_seed_state_survive_save_and_load(tmp_path):
 
 # -- the learning rate -----------------------------------------------------------------------
 
-def test_linear_decay_is_constant_then_linear_to_zero():
-    schedule = cg.LinearDecay(2e-4, total_steps=10, decay_steps=4)
-    rates = [float(schedule(step)) for step in range(13)]
-    np.testing.assert_allclose(rates, [2e-4] * 7 + [1.5e-4, 1e-4, 0.5e-4, 0, 0, 0], atol=1e-12)
-    half = cg.LinearDecay(1.0, total_steps=200)           # 100 constant, 100 decaying
-    np.testing.assert_allclose([float(half(s)) for s in (0, 100, 150, 199, 200)],
-                               [1, 1, 0.5, 0.01, 0], atol=1e-6)
-    assert cg.LinearDecay.from_config(schedule.get_config()).get_config() == schedule.get_config()
-    with pytest.raises(ValueError, match="decay_steps must be at most total_steps=4, got 5"):
-        cg.LinearDecay(2e-4, total_steps=4, decay_steps=5)
-
-
 def test_compile_defaults_are_the_papers_adam_and_the_optimizer_steps_drive_the_decay():
     gan = trainers.CycleGAN(*_nets(), seed=0)
     gan.compile(total_steps=4)
@@ -371,7 +358,7 @@ def test_fit_refuses_wrong_shapes_ranges_and_single_domains():
                                          r"values in \[0, 255\]"):
         gan.fit(x, np.linspace(0, 255, 4 * 64).reshape(4, 8, 8, 1).astype(np.float32),
                 epochs=1, verbose=0)
-    with pytest.raises(ValueError, match=r"trains on \(images, y_images\) batches, received "
+    with pytest.raises(ValueError, match=r"trains on \(x_images, y_images\) batches, received "
                                          r"ndarray"):
         gan.fit(x, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"received TensorSpec"):
@@ -379,8 +366,10 @@ def test_fit_refuses_wrong_shapes_ranges_and_single_domains():
     zipped = tf.data.Dataset.from_tensor_slices((x, _images(4, c=3))).batch(2)
     with pytest.raises(ValueError, match=r"domain Y\) expects inputs of shape"):
         gan.fit(zipped, epochs=1, verbose=0)
-    with pytest.raises(ValueError, match="a dataset carries both domains' batches; pass y=None"):
+    with pytest.raises(ValueError, match="a dataset carries its Y images; pass y=None"):
         gan.fit(zipped, y, epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="fit got multiple values for argument 'batch_size'"):
+        gan.fit(x, y, 2, batch_size=2, verbose=0)          # fit's own positional order
     with pytest.raises(ValueError, match=r"translate expects inputs of shape \(batch, 8, 8, 1\)"
                                          r", received \(2, 8, 8, 3\)"):
         gan.translate(_images(2, c=3))
@@ -388,16 +377,17 @@ def test_fit_refuses_wrong_shapes_ranges_and_single_domains():
         gan.translate_back(y * 2)
 
 
-def test_two_arrays_of_different_lengths_make_unpaired_batches_and_translation_is_g_and_f():
+def test_fit_on_arrays_of_two_lengths_reads_max_pairs_and_translation_is_g_and_f():
+    """fit(x_images, y_images) reads data.unpaired_dataset (its batches: test_data_paired.py):
+    max(5, 3) = 5 pairs, batches of 2, 2 and 1, so 3 steps; a batch_size above both domains'
+    sizes is one step on all the images, not an epoch with nothing in it."""
     x, y = _images(5), _images(3, seed=1)
-    ds = cg.unpaired_dataset(x, y, batch_size=2, seed=0)
-    pairs = [(a.numpy(), b.numpy()) for a, b in ds]
-    assert [len(a) for a, _ in pairs] == [2, 2, 1]      # max(5, 3) pairs per epoch
-    seen_x = np.concatenate([a for a, _ in pairs])[:, 0, 0, 0]
-    seen_y = np.concatenate([b for _, b in pairs])[:, 0, 0, 0]
-    assert sorted(seen_x) == sorted(x[:, 0, 0, 0])      # every x once
-    assert set(seen_y) == set(y[:, 0, 0, 0])            # every y, two of them twice
     gan = trainers.CycleGAN(*_nets(), seed=0)
+    gan.compile(g_optimizer=_adam(), d_optimizer=_adam())
+    gan.fit(x, y, batch_size=2, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations.numpy()) == 3
+    gan.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations.numpy()) == 4
     np.testing.assert_allclose(gan.translate(x), gan.generator(x).numpy(), atol=1e-6)
     np.testing.assert_allclose(gan.translate_back(y), gan.inverse_generator(y).numpy(),
                                atol=1e-6)

@@ -194,6 +194,11 @@ def test_mismatched_pairs_and_wrong_sizes_raise_clear_errors():
         p2p.fit(x * 300, y, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"trains on \(inputs, targets\) batches"):
         p2p.fit(x, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="a dataset carries its targets; pass y=None"):
+        p2p.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(4), y, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"pix2pix generates from input images \(\(inputs, "
+                                         r"targets\) batches\): the batch must carry them"):
+        p2p.sample_latent(2)
     with pytest.raises(ValueError, match="one target per input, received 4 inputs and 3"):
         p2p.train_step((tf.constant(x[:4]), tf.constant(y[:3])))
     with pytest.raises(ValueError, match=r"translate expects inputs of shape \(batch, 16, 16, "

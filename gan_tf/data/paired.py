@@ -411,18 +411,6 @@ def untint(images):
     return x[..., :1].copy()
 
 
-def _check_attributes(attributes, n, k, what):
-    a = np.asarray(attributes)
-    if a.ndim != 2 or a.shape != (n, k):
-        raise ValueError(f"{what} expects attributes of shape ({n}, {k}) (one row of {k} binary "
-                         f"attributes per image), received shape {a.shape}")
-    checks.check_finite(a, what)
-    if a.size and not np.all((a == 0) | (a == 1)):
-        raise ValueError(f"{what} expects binary attributes (0 or 1), received values in "
-                         f"[{float(a.min()):.4g}, {float(a.max()):.4g}]")
-    return a.astype(bool)
-
-
 def apply_attributes(items, attributes, names=ATTRIBUTE_NAMES):
     """The ground truth of StarGAN's stand-in: plain grey ``items`` (n, h, w, 1) in [-1, 1]
     under binary ``attributes`` (n, k) in {0, 1}, columns in the order of ``names`` -> RGB
@@ -438,7 +426,8 @@ def apply_attributes(items, attributes, names=ATTRIBUTE_NAMES):
     if x.shape[-1] != 1:
         raise ValueError(f"apply_attributes expects plain grey items (n, h, w, 1), received "
                          f"shape {x.shape}")
-    a = _check_attributes(attributes, len(x), len(names), "apply_attributes")
+    a = checks.check_binary_labels(attributes, len(names), "apply_attributes",
+                                   n=len(x)).astype(bool)
     on = {name: a[:, j] for j, name in enumerate(names)}
     x = x.copy()
     for name, op in (("thick", thicken), ("flipped", flip), ("inverted", invert)):
@@ -510,7 +499,7 @@ def unified_labels(labels, dataset, sizes):
     if c.ndim != 2 or c.shape[1] != sizes[dataset]:
         raise ValueError(f"unified_labels expects labels of shape (n, {sizes[dataset]}) for "
                          f"data set {dataset}, received shape {c.shape}")
-    c = _check_attributes(c, len(c), sizes[dataset], "unified_labels").astype(np.float32)
+    c = checks.check_binary_labels(c, sizes[dataset], "unified_labels")
     start = sum(sizes[:dataset])
     out = np.zeros((len(c), sum(sizes) + len(sizes)), np.float32)
     out[:, start:start + sizes[dataset]] = c
@@ -552,29 +541,32 @@ def attribute_dataset(images, attributes, batch_size=16, seed=0, shuffle=True,
     what = "attribute_dataset"
     x = _images(images, what)
     a = np.asarray(attributes)
-    k = a.shape[1] if a.ndim == 2 else 0
-    a = _check_attributes(a, len(x), k, what).astype(np.float32)
+    k = a.shape[1] if a.ndim == 2 and a.shape[1] else 1       # the width is the array's own
+    a = checks.check_binary_labels(a, k, what, n=len(x))
     return to_dataset(x, a, batch_size=batch_size, shuffle=shuffle, seed=seed,
                       drop_remainder=drop_remainder, resumable=resumable)
 
 
-def _stream_dataset(streams, batch_size, seed, resumable, what):
-    """Full batches from several independently shuffled streams (each a tuple of arrays with one
-    first axis): ``steps = max(len) // batch_size`` steps per epoch, each giving one batch of
-    every stream. Stream ``i``'s indices for epoch ``e`` are ``steps * batch_size`` of the
-    concatenated permutations ``argsort(stateless_uniform(.., key_i(seed, e)))``: the largest
-    stream is read once (less its ``len % batch_size`` left-overs, different every epoch), the
-    smaller ones are cycled."""
+def _stream_dataset(streams, batch_size, seed, what, drop_remainder=True, shuffle=True):
+    """Batches from several streams (each a tuple of arrays with one first axis), one batch of
+    every stream per step, ``max(len)`` examples of each stream per epoch: ``max(len) //
+    batch_size`` full batches, and with ``drop_remainder=False`` a last, smaller batch of the
+    ``max(len) % batch_size`` left over. Stream ``i``'s indices for epoch ``e`` are the first
+    ``max(len)`` of the concatenated permutations ``argsort(stateless_uniform(..,
+    key_i(seed, e)))`` (with ``shuffle=False``: ``0, 1, ..., len - 1`` repeated): the largest
+    stream is read once (less its left-overs when they are dropped, different every epoch),
+    the smaller ones are cycled. ``(dataset, epoch counter)``."""
     import tensorflow as tf
 
     batch_size = checks.positive_int(batch_size, "batch_size")
     sizes = [len(s[0]) for s in streams]
-    steps = max(sizes) // batch_size
-    if steps == 0:
+    if drop_remainder and max(sizes) < batch_size:
         raise ValueError(f"{what} needs a batch of {batch_size}, but the largest input holds "
                          f"only {max(sizes)} images")
+    steps = max(sizes) // batch_size if drop_remainder else -(-max(sizes) // batch_size)
+    length = steps * batch_size if drop_remainder else max(sizes)
     consts = [tuple(tf.constant(a) for a in s) for s in streams]
-    repeats = [math.ceil(steps * batch_size / n) for n in sizes]
+    repeats = [math.ceil(length / n) for n in sizes]
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_epoch")
     seed = int(seed)
 
@@ -584,35 +576,43 @@ def _stream_dataset(streams, batch_size, seed, resumable, what):
             tf.stack([tf.constant(seed, tf.int64), e]), num=len(streams))
         out = []
         for i, (n, r) in enumerate(zip(sizes, repeats)):
-            perms = tf.argsort(tf.random.stateless_uniform([r, n], seed=keys[i]), axis=-1)
-            out.append(tf.reshape(tf.reshape(perms, [-1])[:steps * batch_size],
-                                  [steps, batch_size]))
+            if shuffle:
+                perms = tf.argsort(tf.random.stateless_uniform([r, n], seed=keys[i]), axis=-1)
+            else:
+                perms = tf.tile(tf.range(n, dtype=tf.int32)[None], [r, 1])
+            out.append(tf.reshape(perms, [-1])[:length])
         return tuple(out)
 
     def gather(*idx):
         return tuple(tuple(tf.gather(t, i) for t in c) for c, i in zip(consts, idx))
 
     ds = (tf.data.Dataset.range(1).map(orders)
-          .flat_map(lambda *idx: tf.data.Dataset.from_tensor_slices(idx)).map(gather)
+          .flat_map(lambda *idx: tf.data.Dataset.from_tensor_slices(idx))
+          .batch(batch_size, drop_remainder=drop_remainder).map(gather)
           .apply(tf.data.experimental.assert_cardinality(steps)))
     return ds, epoch
 
 
-def unpaired_dataset(a, b, batch_size=1, seed=0, resumable=False):
-    """A ``tf.data.Dataset`` of ``(a_batch, b_batch)`` for CycleGAN: the two domains shuffled
-    independently (own keys per epoch), so no batch pairs an image with its counterpart except
-    by chance. An epoch has ``max(len(a), len(b)) // batch_size`` full batches; the smaller
-    domain is cycled through fresh permutations (the official code likewise draws B at random
-    for each A, dataset length = the larger domain). ``batch_size`` 1 by default, as in the
-    paper (Zhu et al., arXiv:1703.10593 section 4). Each epoch's orders are functions of
+def unpaired_dataset(a, b, batch_size=1, seed=0, shuffle=True, drop_remainder=False,
+                     resumable=False):
+    """A ``tf.data.Dataset`` of ``(a_batch, b_batch)`` for CycleGAN (what
+    ``CycleGAN.fit(x_images, y_images)`` trains on): the two domains shuffled independently
+    (own keys per epoch), so no batch pairs an image with its counterpart except by chance.
+    An epoch has ``max(len(a), len(b))`` pairs, as the official code's unaligned data set (its
+    length the larger domain's, a random B drawn for each A): the larger domain read once,
+    the smaller cycled through fresh permutations. Batches of ``batch_size`` (1 by default, as
+    in the paper, Zhu et al., arXiv:1703.10593 section 4), the last one smaller unless
+    ``drop_remainder`` (which then drops ``max % batch_size`` pairs, other ones each epoch,
+    and refuses a ``batch_size`` above the larger domain's size). ``shuffle=False`` reads
+    both domains in order (the smaller one repeated). Each epoch's orders are functions of
     ``(seed, epoch)``; ``resumable=True`` exposes the epoch counter that the trainers' ``fit``
-    sets. See chapter 8.3."""
+    sets, so a resumed run reads the batches of an uninterrupted one. See chapter 8.3."""
     import tensorflow as tf
 
     what = "unpaired_dataset"
     x, y = _images(a, f"{what} a"), _images(b, f"{what} b")
     _same_grid((x, y), what)
-    ds, epoch = _stream_dataset([(x,), (y,)], batch_size, seed, resumable, what)
+    ds, epoch = _stream_dataset([(x,), (y,)], batch_size, seed, what, drop_remainder, shuffle)
     ds = ds.map(lambda sa, sb: (sa[0], sb[0])).prefetch(tf.data.AUTOTUNE)
     if resumable:
         ds._gan_tf_epoch = epoch
@@ -653,7 +653,7 @@ def mask_vector_dataset(datasets, batch_size=16, seed=0, resumable=False):
                          f"{[x.shape[1:] for x in images]}")
     sizes = tuple(c.shape[1] for c in labels)
     streams = [(x, unified_labels(c, i, sizes)) for i, (x, c) in enumerate(zip(images, labels))]
-    ds, epoch = _stream_dataset(streams, batch_size, seed, resumable, what)
+    ds, epoch = _stream_dataset(streams, batch_size, seed, what)
 
     def alternate(*batches):
         out = tf.data.Dataset.from_tensors(batches[0])

@@ -16,6 +16,15 @@ def shape(value, name, rank=None):
     return value
 
 
+def power_of_two(value, name, minimum=4, why=""):
+    """``value`` as an int; ``ValueError`` naming ``name`` unless it is a power of two >=
+    ``minimum`` (``why``, appended to the message: what needs it, what to do otherwise)."""
+    value = positive_int(value, name)
+    if value < minimum or value & (value - 1):
+        raise ValueError(f"{name} must be a power of two >= {minimum}, got {value!r}{why}")
+    return value
+
+
 def units(value, name):
     value = tuple(value)
     for u in value:

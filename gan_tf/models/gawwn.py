@@ -93,9 +93,10 @@ def _inputs(latent_dim, text_dim):
     return keras.Input((latent_dim,), name="z"), keras.Input((text_dim,), name="text")
 
 
-def _global_generator(vector, ups, filters, batch_norm):
-    """FC -> 4x4 -> ``ups`` stride-2 transposed convolutions: (grid, grid, filters)."""
-    c = filters * 2 ** ups
+def _global_generator(vector, ups, filters, batch_norm, channels=None):
+    """FC -> 4x4 x ``channels`` (default ``filters * 2**ups``) -> ``ups`` stride-2 transposed
+    convolutions halving the channels: (grid, grid, channels / 2**ups)."""
+    c = filters * 2 ** ups if channels is None else channels
     h = keras.layers.Dense(4 * 4 * c, kernel_initializer=_init(), name="global_project")(vector)
     h = keras.layers.Reshape((4, 4, c), name="global_4x4")(h)
     h = _relu(_bn(h, batch_norm, "global_bn"), "global_relu")
@@ -213,15 +214,7 @@ def build_gawwn_box_generator(latent_dim=100, text_dim=128, image_size=32, grid=
                   "global_noise_relu")
     vector = keras.layers.Concatenate(name="global_vector")(
         [noise, keras.layers.Flatten(name="box_text_flat")(h)])
-    c = 8 * f
-    h = keras.layers.Dense(4 * 4 * c, kernel_initializer=_init(), name="global_project")(vector)
-    h = keras.layers.Reshape((4, 4, c), name="global_4x4")(h)
-    h = _relu(_bn(h, batch_norm, "global_bn"), "global_relu")
-    for i in range(ups):
-        c //= 2
-        h = _relu(_bn(_deconv(h, c, f"global_deconv_{i}"), batch_norm, f"global_bn_{i}"),
-                  f"global_relu_{i}")
-    glob = h
+    glob = _global_generator(vector, ups, f, batch_norm, channels=8 * f)
     # local pathway
     local_noise = keras.layers.Dense(4 * f, kernel_initializer=_init(), name="local_noise")(z)
     h = _relu(keras.layers.Concatenate(name="local_z_text")([local_noise, words]),

@@ -115,10 +115,10 @@ def patchgan_layers(receptive_field=70, image_size=PAPER_IMAGE_SIZE, base_filter
     sizes. See chapter 8.2."""
     image_size = _checks.positive_int(image_size, "image_size")
     base_filters = _checks.positive_int(base_filters, "base_filters")
-    if image_size < 4 or image_size & (image_size - 1):
-        raise ValueError(f"patchgan_layers scales the paper's receptive fields to power-of-two "
-                         f"images >= 4 (e.g. 32, 256), got image_size {image_size}; build "
-                         f"other sizes with build_patchgan_discriminator(layers=...)")
+    _checks.power_of_two(image_size, "image_size",
+                         why=" (patchgan_layers scales the paper's receptive fields to such "
+                             "sizes, e.g. 32, 256); build other sizes with "
+                             "build_patchgan_discriminator(layers=...)")
     if receptive_field not in RECEPTIVE_FIELDS or isinstance(receptive_field, bool):
         raise ValueError(f"receptive_field must be one of {RECEPTIVE_FIELDS} (the paper's, at "
                          f"256x256), got {receptive_field!r}")

@@ -57,10 +57,7 @@ def build_srresnet_generator(scale=4, residual_blocks=16, filters=64, channels=3
     shuffled back to ``filters``). ``scale`` must be a power of two. Smaller ``residual_blocks``
     and ``filters`` train in minutes on a CPU. See chapter 6.1.
     """
-    scale = _checks.positive_int(scale, "scale")
-    if scale < 2 or scale & (scale - 1):
-        raise ValueError(f"scale must be a power of two >= 2 (x2 pixel-shuffle blocks), got "
-                         f"{scale}")
+    scale = _checks.power_of_two(scale, "scale", 2, " (x2 pixel-shuffle blocks)")
     residual_blocks = _checks.positive_int(residual_blocks, "residual_blocks")
     filters = _checks.positive_int(filters, "filters")
     channels = _checks.positive_int(channels, "channels")

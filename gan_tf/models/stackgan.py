@@ -45,13 +45,6 @@ from gan_tf.models.dcgan import _bn, _init
 CA_NAME = "conditioning_augmentation"
 
 
-def _power_of_two(value, name, minimum=4):
-    _checks.positive_int(value, name)
-    if value < minimum or value & (value - 1):
-        raise ValueError(f"{name} must be a power of two >= {minimum}, got {value!r}")
-    return value
-
-
 def _blocks(size, to, name):
     """log2(size / to) (the number of x2 blocks between the two sizes)."""
     if size < to:
@@ -147,7 +140,7 @@ def build_stackgan_stage1_generator(text_dim=128, latent_dim=100, condition_dim=
     for value, what in ((latent_dim, "latent_dim"), (channels, "channels"),
                         (filters, "filters")):
         _checks.positive_int(value, what)
-    _power_of_two(image_size, "image_size", 8)
+    _checks.power_of_two(image_size, "image_size", 8)
     z, phi, eps, c_hat = _condition_inputs(text_dim, latent_dim, condition_dim)
     k = _blocks(image_size, 4, "image_size")
     width = filters * 2 ** k
@@ -176,7 +169,7 @@ def build_stackgan_discriminator(image_size=32, text_dim=128, channels=3, filter
     first D(x) from the image code alone (StackGAN-v2's joint approximation);
     ``conditional=False`` gives the image-only D(x) -> logit of StackGAN-v2's unconditional
     setting. Logits, no sigmoid. See chapter 7.3."""
-    _power_of_two(image_size, "image_size", 8)
+    _checks.power_of_two(image_size, "image_size", 8)
     for value, what in ((channels, "channels"), (filters, "filters"),
                         (embedding_dim, "embedding_dim")):
         _checks.positive_int(value, what)
@@ -227,9 +220,9 @@ def build_stackgan_stage2_generator(text_dim=128, condition_dim=128, input_size=
     if isinstance(residual_blocks, bool) or not isinstance(residual_blocks, int) \
             or residual_blocks < 0:
         raise ValueError(f"residual_blocks must be an int >= 0, got {residual_blocks!r}")
-    _power_of_two(grid, "grid")
-    _power_of_two(input_size, "input_size")
-    _power_of_two(image_size, "image_size", 8)
+    _checks.power_of_two(grid, "grid")
+    _checks.power_of_two(input_size, "input_size")
+    _checks.power_of_two(image_size, "image_size", 8)
     down = _blocks(input_size, grid, "input_size")
     up = _blocks(image_size, grid, "image_size")
     if up < 1:
@@ -270,7 +263,7 @@ def build_stackgan_v2_generator(text_dim=128, latent_dim=100, condition_dim=128,
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < 1:
         raise ValueError(f"sizes must hold at least one image size, got {sizes!r}")
-    _power_of_two(sizes[0], "sizes[0]", 8)
+    _checks.power_of_two(sizes[0], "sizes[0]", 8)
     for a, b in zip(sizes, sizes[1:]):
         if b != 2 * a:
             raise ValueError(f"each of sizes must be twice the previous, got {sizes!r}")

@@ -187,9 +187,8 @@ def build_stargan_discriminator(image_size=128, channels=3, n_labels=5, base_fil
     """
     image_size = _checks.positive_int(image_size, "image_size")
     if n_layers is None:
-        if image_size < 4 or image_size & (image_size - 1):
-            raise ValueError(f"the default n_layers (halvings to a 2x2 map) needs a power-of-two"
-                             f" image_size >= 4, got {image_size}; pass n_layers")
+        _checks.power_of_two(image_size, "image_size",
+                             why=" (the default n_layers: halvings to a 2x2 map); pass n_layers")
         n_layers = image_size.bit_length() - 2
     n_layers = _checks.positive_int(n_layers, "n_layers")
     image_size = _check_size(image_size, n_layers, "StarGAN's discriminator")

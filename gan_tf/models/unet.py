@@ -46,10 +46,9 @@ from gan_tf.models.dcgan import _bn, _init
 def _depth(image_size, depth):
     image_size = _checks.positive_int(image_size, "image_size")
     if depth is None:
-        if image_size < 4 or image_size & (image_size - 1):
-            raise ValueError(f"image_size must be a power of two >= 4 for the default depth "
-                             f"(log2(image_size) halvings down to 1x1), got {image_size}; pass "
-                             f"depth for other sizes")
+        _checks.power_of_two(image_size, "image_size",
+                             why=" (the default depth: log2(image_size) halvings down to 1x1); "
+                                 "pass depth for other sizes")
         return image_size, int(math.log2(image_size))
     depth = _checks.positive_int(depth, "depth")
     if depth < 2 or image_size % 2 ** depth:

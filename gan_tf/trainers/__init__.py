@@ -5,6 +5,7 @@ override its loss hooks. ``VAE`` trains an encoder/decoder pair on the ELBO.
 See chapters 3 and 4.
 """
 
+from gan_tf.trainers._common import LinearDecay  # noqa: F401
 from gan_tf.trainers.gan import GAN  # noqa: F401
 from gan_tf.trainers.vae import VAE  # noqa: F401
 from gan_tf.trainers.wgan import LSGAN, WGAN, WGANGP  # noqa: F401

@@ -21,19 +21,72 @@ def unpack_inputs(data):
     return data
 
 
-def split_pair(data, what, condition_name, builder):
+def split_pair(data, what, condition_name, builder, images_name="images"):
     """``(images, condition)`` of a batch ``(images, condition)``, or of ``((images,
     condition),)`` as ``fit`` passes arrays; anything else is a ``ValueError`` naming
-    ``builder``, the ``gan_tf.data`` call that makes such batches. See chapter 6.1."""
+    ``builder``, the ``gan_tf.data`` call that makes such batches (or the ``fit`` call).
+    ``images_name`` names the first part (Pix2Pix's ``inputs``, SRGAN's ``hr``, CycleGAN's
+    ``x_images``). See chapter 6.1."""
     if (isinstance(data, (tuple, list)) and len(data) == 1
             and isinstance(data[0], (tuple, list))):
         data = data[0]                     # fit((images, condition)) on arrays
     if not isinstance(data, (tuple, list)) or len(data) < 2:
-        raise ValueError(f"{what} trains on (images, {condition_name}) batches, received "
-                         f"{type(data).__name__} {getattr(data, 'shape', '')}; build them "
-                         f"with {builder}")
+        raise ValueError(f"{what} trains on ({images_name}, {condition_name}) batches, "
+                         f"received {type(data).__name__} {getattr(data, 'shape', '')}; build "
+                         f"them with {builder}")
     return data[0], data[1]
 
+
+def pair_fit_data(x, y, what, carried):
+    """What ``fit(x, y)`` of a trainer of ``(images, condition)`` batches trains on: ``(x,
+    y)`` for two arrays, ``x`` alone when ``y`` is ``None``; a Dataset with a ``y`` is a
+    ``ValueError`` (the dataset carries its ``carried``: labels, targets, LR images, ...).
+    See chapter 6.1."""
+    if y is None:
+        return x
+    if isinstance(x, tf.data.Dataset):
+        raise ValueError(f"{what}.fit: a dataset carries its {carried}; pass y=None")
+    return (x, y)
+
+def _first(*batch):
+    return batch[0]
+
+
+def _second(*batch):
+    return batch[1]
+
+
+def fit_pair(data, split):
+    """``(first, second)`` of what ``fit`` trains on for a trainer of pair batches (Pix2Pix's
+    ``(inputs, targets)``, SRGAN's ``(hr, lr)``, CycleGAN's ``(x, y)``): a Dataset of such
+    batches gives two Datasets (``check_fit_input`` reads their first batch), arrays ``(a,
+    b)`` (or ``((a, b),)``) the two arrays. ``split(data)``, the trainer's ``split_pair``,
+    raises on anything else. See chapter 8."""
+    if isinstance(data, tf.data.Dataset):
+        spec = data.element_spec
+        if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
+            split(spec)                    # raises
+        return data.map(_first), data.map(_second)
+    return split(data)
+
+
+class ConditionAsInput:
+    """``GAN`` hooks (mixed in before ``GAN``) of a trainer whose generator's input is the
+    batch's condition itself, no z: Pix2Pix's input images, SRGAN's LR images. The fakes'
+    condition is that input. ``generator_input`` names it in the error. See chapter 6.1."""
+
+    generator_input = "its condition"
+
+    def sample_latent(self, n, condition=None):
+        """The generator's input: the ``n`` rows of ``condition`` themselves."""
+        if condition is None:
+            raise ValueError(f"{self.name} generates from {self.generator_input}: the batch "
+                             f"must carry them")
+        return tf.cast(condition, self.generator.compute_dtype)
+
+    def fake_condition(self, latent):
+        """The condition the fakes were made from (what a conditional D sees with them)."""
+        return latent
 
 def minibatch(condition, i, d_steps):
     """Minibatch ``i`` of ``d_steps`` of a batch's condition (any nest of tensors whose first
@@ -115,6 +168,15 @@ def replicas(model):
     return int(strategy.num_replicas_in_sync)
 
 
+def batch_needs(model, per_replica, needs):
+    """``(min_batch, why)`` of a trainer's ``batch_needs()``: ``per_replica`` examples on each
+    replica ``model`` runs on, and why (``needs``, e.g. ``"d_steps=5 minibatches of at least one
+    example"``, with the replica count when there are several). ``fit`` drops batches that hold
+    fewer (``prepare_fit``)."""
+    n = replicas(model)
+    return per_replica * n, needs + (f" on each of {n} replicas" if n > 1 else "")
+
+
 class DataEpoch(keras.callbacks.Callback):
     """Sets a resumable dataset's epoch counter (``gan_tf.data.to_dataset(resumable=True)``)
     to the epoch ``fit`` is about to train, so its order depends on the epoch number alone.
@@ -137,6 +199,21 @@ class DataEpoch(keras.callbacks.Callback):
 FIT_ARGS = tuple(inspect.signature(keras.Model.fit).parameters)[2:]
 
 
+def name_fit_args(args, kwargs, after_y=False):
+    """``kwargs`` with ``fit``'s positional arguments ``args`` named (``keras.Model.fit``'s
+    order: ``y``, ``batch_size``, ``epochs``, ...; from ``batch_size`` on when ``after_y``, for
+    a ``fit(x, y, *args)`` that takes ``y`` itself); ``TypeError`` for too many or for one
+    given twice, as Python's."""
+    names = FIT_ARGS[1:] if after_y else FIT_ARGS
+    if len(args) > len(names):
+        raise TypeError(f"fit takes at most {len(FIT_ARGS) + 1} positional arguments")
+    named = dict(zip(names, args))
+    both = sorted(set(named) & set(kwargs))
+    if both:
+        raise TypeError(f"fit got multiple values for argument {both[0]!r}")
+    return {**kwargs, **named}
+
+
 def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
     """``(x, kwargs)`` for ``keras.Model.fit(x, **kwargs)`` of a trainer.
 
@@ -149,13 +226,7 @@ def prepare_fit(x, args, kwargs, check, what, min_batch=1, needs=""):
     last batch would be too small become a Dataset with ``drop_remainder=True`` (reshuffled
     each epoch if ``shuffle``, so other examples are left out each epoch). Datasets go through
     ``fit_dataset``."""
-    if len(args) > len(FIT_ARGS):
-        raise TypeError(f"fit takes at most {len(FIT_ARGS) + 1} positional arguments")
-    named = dict(zip(FIT_ARGS, args))
-    both = sorted(set(named) & set(kwargs))
-    if both:
-        raise TypeError(f"fit got multiple values for argument {both[0]!r}")
-    kwargs = {**kwargs, **named}
+    kwargs = name_fit_args(args, kwargs)
     positive_int(kwargs.get("epochs", 1), "epochs")
     check(x)
     if x is not None and not isinstance(x, tf.data.Dataset) and min_batch > 1:
@@ -229,6 +300,29 @@ def prepare_optimizer(optimizer, default):
             and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
+
+
+def compile_two(model, kwargs, d_optimizer, g_optimizer, default_d, default_g=None,
+                total_steps=None, schedule="a schedule"):
+    """``(d_optimizer, g_optimizer)`` for the ``compile`` of a trainer with two optimizers
+    (``GAN``, ``CycleGAN``, ``StarGAN``), after ``keras.Model.compile(model, optimizer=None,
+    **kwargs)``: each ``prepare_optimizer(given, default)`` (``default_g`` defaults to
+    ``default_d``). ``ValueError`` for an ``optimizer`` keyword (there are two), for one object
+    given as both, and for a ``total_steps`` (the default optimizers' decay) given with
+    optimizers of one's own (give them ``schedule`` instead). Build each on its variables
+    after this, inside the caller's strategy scope."""
+    if "optimizer" in kwargs:
+        raise ValueError(f"{model.name}.compile takes d_optimizer and g_optimizer, not "
+                         f"optimizer")
+    if total_steps is not None and (d_optimizer is not None or g_optimizer is not None):
+        raise ValueError(f"{model.name}.compile: total_steps sets the default optimizers' "
+                         f"schedule; with your own optimizers give them {schedule}")
+    keras.Model.compile(model, optimizer=None, **kwargs)
+    d = prepare_optimizer(d_optimizer, default_d)
+    g = prepare_optimizer(g_optimizer, default_d if default_g is None else default_g)
+    if d is g:
+        raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+    return d, g
 
 
 def replica_slice(draw, n, *shape):
@@ -334,27 +428,57 @@ def check_no_batch_norm(critic, what):
 
 @keras.saving.register_keras_serializable(package="gan_tf")
 class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """A learning rate held at ``initial_learning_rate`` for the first ``constant_steps``
-    updates, then decayed linearly to 0 at ``total_steps`` (and 0 after): the schedule of
-    StarGAN (arXiv:1711.09020, section 5: constant for the first half, linear decay to 0 in
-    the second) and CycleGAN (arXiv:1703.10593, section 7.1). The step is the optimizer's own
-    update count. See chapter 8."""
+    """A learning rate held at ``initial_learning_rate``, then decayed linearly to 0 over the
+    last ``decay_steps`` of ``total_steps`` updates (0 from ``total_steps`` on): at step ``s``,
+    ``initial * clip((total_steps - s) / decay_steps, 0, 1)``. The schedule of CycleGAN
+    (arXiv:1703.10593, section 7.1: "keep the same learning rate for the first 100 epochs and
+    linearly decay the rate to zero over the next 100") and StarGAN (arXiv:1711.09020,
+    section 5: constant for the first half, linear decay to 0 in the second).
 
-    def __init__(self, initial_learning_rate, total_steps, constant_steps=None):
-        self.initial_learning_rate = float(initial_learning_rate)
+    Say the decay either way: ``decay_steps`` (the length of the decay, as CycleGAN's paper
+    and code phrase it, an int in [1, total_steps]) or ``constant_steps`` (the length of the
+    constant part, ``total_steps - decay_steps``, an int in [0, total_steps)); with neither
+    the rate decays over the second half, ``decay_steps = max(total_steps // 2, 1)`` (for an
+    odd ``total_steps`` the constant part is the longer). The step is the optimizer's own
+    update count (``iterations``, saved with every checkpoint, so a resumed run continues on
+    the schedule). See chapter 8."""
+
+    def __init__(self, initial_learning_rate, total_steps, decay_steps=None,
+                 constant_steps=None):
+        rate = initial_learning_rate
+        if isinstance(rate, (bool, np.bool_)) or not isinstance(
+                rate, (int, float, np.integer, np.floating)) or not np.isfinite(rate) \
+                or rate <= 0:
+            raise ValueError(f"initial_learning_rate must be a number > 0, got {rate!r}")
+        self.initial_learning_rate = float(rate)
         self.total_steps = positive_int(total_steps, "total_steps")
-        constant_steps = self.total_steps // 2 if constant_steps is None else constant_steps
-        if (isinstance(constant_steps, bool) or not isinstance(constant_steps, (int, np.integer))
-                or not 0 <= constant_steps < self.total_steps):
-            raise ValueError(f"constant_steps must be an int in [0, total_steps={total_steps}), "
-                             f"got {constant_steps!r}")
-        self.constant_steps = int(constant_steps)
+        if constant_steps is not None:
+            if decay_steps is not None:
+                raise ValueError("give decay_steps or constant_steps (= total_steps - "
+                                 "decay_steps), not both")
+            if (isinstance(constant_steps, bool)
+                    or not isinstance(constant_steps, (int, np.integer))
+                    or not 0 <= constant_steps < self.total_steps):
+                raise ValueError(f"constant_steps must be an int in [0, total_steps="
+                                 f"{self.total_steps}), got {constant_steps!r}")
+            decay_steps = self.total_steps - int(constant_steps)
+        elif decay_steps is None:
+            decay_steps = max(self.total_steps // 2, 1)
+        self.decay_steps = positive_int(decay_steps, "decay_steps")
+        if self.decay_steps > self.total_steps:
+            raise ValueError(f"decay_steps must be at most total_steps={self.total_steps}, got "
+                             f"{self.decay_steps}")
+
+    @property
+    def constant_steps(self):
+        """The steps at the initial rate before the decay starts."""
+        return self.total_steps - self.decay_steps
 
     def __call__(self, step):
         step = tf.cast(step, tf.float32)
-        left = (self.total_steps - step) / float(self.total_steps - self.constant_steps)
-        return self.initial_learning_rate * tf.clip_by_value(left, 0.0, 1.0)
+        fraction = tf.clip_by_value((self.total_steps - step) / self.decay_steps, 0.0, 1.0)
+        return self.initial_learning_rate * fraction
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
-                "total_steps": self.total_steps, "constant_steps": self.constant_steps}
+                "total_steps": self.total_steps, "decay_steps": self.decay_steps}

@@ -45,10 +45,7 @@ class LabelledGAN(GAN):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``GAN.fit`` on ``(images, labels)``: a dataset of such batches, ``fit(images,
         labels)`` or ``fit((images, labels))``; labels are integers in ``[0, n_classes)``."""
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its labels; pass y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "labels")
         return super().fit(x, None, *args, **kwargs)
 
     def split_batch(self, data):

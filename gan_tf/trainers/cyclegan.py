@@ -17,13 +17,14 @@ D_X (real x against F(y)), trained as the paper trains them (sections 3-4 and ap
   discriminator is updated on images drawn from a buffer of the 50 last generated ones
   (``ImageHistory``), not only on the latest generator's.
 - **Adam(2e-4, beta_1 = 0.5)**, the rate constant for the first half of training and linearly
-  decayed to zero over the second (section 7.1: 100 + 100 epochs; ``LinearDecay``,
+  decayed to zero over the second (section 7.1: 100 + 100 epochs; ``trainers.LinearDecay``,
   ``paper_adam``).
 
 The norms. The paper writes ||.||_1; the authors' code (``torch.nn.L1Loss``, ``nn.MSELoss``)
 averages over pixels, channels and patches, and lambda = 10 was set for those averages, so the
-cycle and identity terms here are the *mean* absolute difference per image and the adversarial
-terms the mean over D's output map (``l1_distance``, ``lsgan_distance``). Summing over pixels
+cycle and identity terms here are the *mean* absolute difference per image (``losses.l1_loss``,
+also Pix2Pix's L_L1 and StarGAN's L_rec) and the adversarial terms the mean over D's output map
+(``lsgan_distance``). Summing over pixels
 instead would multiply lambda by the number of pixels.
 
 **One step** (the authors' ``optimize_parameters``): one forward pass of G and F on the batch
@@ -48,8 +49,8 @@ images, each fed a 1/N share of the fakes, and a run would depend on its replica
 
 **Batches** are ``(x_batch, y_batch)`` of unpaired images in [-1, 1]: a ``tf.data.Dataset`` of
 such pairs (zip two domains' datasets), or ``fit(x_images, y_images)`` on two arrays (any
-lengths; see ``unpaired_dataset``). Which x shares a batch with which y does not matter:
-every loss is a sum of a term per x and a term per y.
+lengths; read through ``data.unpaired_dataset``). Which x shares a batch with which y does not
+matter: every loss is a sum of a term per x and a term per y.
 
 Ablations: ``lambda_cycle=0`` trains without the cycle loss (the "GAN alone" of the paper's
 analysis of the loss function, section 5.1.4; the identity weight's default, 0.5 lambda_cycle,
@@ -67,7 +68,7 @@ import tensorflow as tf
 
 from gan_tf import checks, rng
 from gan_tf import losses as losses_lib
-from gan_tf.data.images import to_dataset
+from gan_tf.data.paired import unpaired_dataset
 from gan_tf.trainers import _common
 
 LEARNING_RATE = 2e-4     # section 4 / 7.1
@@ -79,45 +80,12 @@ POOL_SIZE = 50           # section 4, after Shrivastava et al.
 
 # -- learning rate -----------------------------------------------------------------------------
 
-@keras.saving.register_keras_serializable(package="gan_tf")
-class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """The paper's learning-rate policy (arXiv:1703.10593, section 7.1: "keep the same learning
-    rate for the first 100 epochs and linearly decay the rate to zero over the next 100"),
-    per optimizer step: ``initial_learning_rate`` for steps ``0 .. total_steps -
-    decay_steps``, then ``initial * (total_steps - step) / decay_steps``, reaching 0 at
-    ``total_steps`` (and staying there). ``decay_steps`` defaults to half of ``total_steps``.
-    The step is the optimizer's ``iterations``, saved with every checkpoint, so a resumed run
-    continues on the schedule. See chapter 8.3."""
-
-    def __init__(self, initial_learning_rate, total_steps, decay_steps=None):
-        self.total_steps = checks.positive_int(total_steps, "total_steps")
-        decay_steps = max(self.total_steps // 2, 1) if decay_steps is None else decay_steps
-        self.decay_steps = checks.positive_int(decay_steps, "decay_steps")
-        if self.decay_steps > self.total_steps:
-            raise ValueError(f"decay_steps must be at most total_steps={self.total_steps}, got "
-                             f"{self.decay_steps}")
-        rate = initial_learning_rate
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) \
-                or not np.isfinite(rate) or rate <= 0:
-            raise ValueError(f"initial_learning_rate must be a number > 0, got {rate!r}")
-        self.initial_learning_rate = float(rate)
-
-    def __call__(self, step):
-        step = tf.cast(step, tf.float32)
-        fraction = tf.clip_by_value((self.total_steps - step) / self.decay_steps, 0.0, 1.0)
-        return self.initial_learning_rate * fraction
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "total_steps": self.total_steps, "decay_steps": self.decay_steps}
-
-
 def paper_adam(total_steps=None, decay_steps=None, learning_rate=LEARNING_RATE):
     """Adam(2e-4, beta_1 = 0.5) (arXiv:1703.10593, section 7.1); with ``total_steps`` the rate
-    follows ``LinearDecay`` (constant, then linear to 0 over the last ``decay_steps``, by
-    default the second half). See chapter 8.3."""
+    follows ``trainers.LinearDecay`` (constant, then linear to 0 over the last
+    ``decay_steps``, by default the second half). See chapter 8.3."""
     if total_steps is not None:
-        learning_rate = LinearDecay(learning_rate, total_steps, decay_steps)
+        learning_rate = _common.LinearDecay(learning_rate, total_steps, decay_steps)
     elif decay_steps is not None:
         raise ValueError("decay_steps needs total_steps (the step at which the rate reaches 0)")
     return keras.optimizers.Adam(learning_rate, beta_1=BETA_1)
@@ -125,21 +93,15 @@ def paper_adam(total_steps=None, decay_steps=None, learning_rate=LEARNING_RATE):
 
 # -- losses (per example, shape (m,), float32) -------------------------------------------------
 
-def l1_distance(a, b):
-    """Per-example mean absolute difference of two image batches ``(m, h, w, c)`` -> ``(m,)``:
-    the ||.||_1 of eq. 2 (cycle) and of the identity loss, averaged over pixels and channels as
-    the authors' code does (``torch.nn.L1Loss``). See chapter 8.3."""
-    diff = tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32))
-    return tf.reduce_mean(diff, axis=list(range(1, diff.shape.rank)))
-
-
 def lsgan_distance(logits, target):
     """Per-example mean over D's output map of ``(D - target)^2`` -> ``(m,)`` (LSGAN,
     arXiv:1611.04076, with the target 1 for "real" and 0 for "fake"). CycleGAN's generator
     minimises ``lsgan_distance(D(G(x)), 1)``, its discriminator half of
     ``lsgan_distance(D(y), 1) + lsgan_distance(D(G(x)), 0)`` (arXiv:1703.10593, section 4).
-    See chapter 8.3."""
-    # least_squares_generator_loss is 1/2 (D - c)^2 averaged over the map
+    Twice ``losses.least_squares_generator_loss(c=target)`` (1/2 (D - c)^2 averaged over the
+    map); not ``least_squares_discriminator_loss``, which adds a real and a fake term per
+    example, whereas D_Y's real images (the y batch) and fakes (G of the x batch) are two
+    domains' batches, which may differ in size. See chapter 8.3."""
     return 2.0 * losses_lib.least_squares_generator_loss(None, logits, reduction="none",
                                                          c=target)
 
@@ -214,42 +176,13 @@ class ImageHistory(keras.layers.Layer):
 
 # -- data ---------------------------------------------------------------------------------------
 
-def unpaired_dataset(x_images, y_images, batch_size=1, shuffle=True, seed=0):
-    """``(x_batch, y_batch)`` batches of two unpaired domains (NumPy arrays, any lengths), as
-    ``CycleGAN.fit(x_images, y_images)`` reads them. An epoch has ``max(n_x, n_y)`` pairs, as
-    the authors' unaligned data set: the shorter domain is repeated whole (and its remaining
-    places filled with a random part of it, drawn with ``seed``). With ``shuffle`` each epoch's
-    order is keyed on ``(seed, epoch)`` (``data.to_dataset(..., resumable=True)``), so a run
-    resumed from a checkpoint reads the batches of an uninterrupted one. The last batch may be
-    smaller. See chapter 8.3."""
-    n_x, n_y = len(x_images), len(y_images)
-    n = max(n_x, n_y)
-    pick = np.random.default_rng(seed)
-
-    def spread(count):
-        whole = np.tile(np.arange(count), n // count)
-        return np.concatenate([whole, np.sort(pick.permutation(count)[:n - len(whole)])])
-
-    x = np.asarray(x_images)[spread(n_x)]
-    y = np.asarray(y_images)[spread(n_y)]
-    return to_dataset(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                      resumable=shuffle)
-
-
 def split_domains(data, what):
     """``(x, y)`` of a batch ``(x_batch, y_batch)`` (or ``((x, y),)``, as Keras hands arrays);
     ``ValueError`` otherwise. See chapter 8.3."""
     return _common.split_pair(data, what, "y_images",
-                              "CycleGAN.fit(x_images, y_images) or a dataset zipping the two "
-                              "domains' image batches")
-
-
-def _first(*batch):
-    return batch[0]
-
-
-def _second(*batch):
-    return batch[1]
+                              "gan_tf.data.unpaired_dataset(x_images, y_images) (or zip the "
+                              "two domains' datasets) or pass fit(x_images, y_images)",
+                              images_name="x_images")
 
 
 def _checked(data):
@@ -265,13 +198,6 @@ def _image_shape(shape, role, what):
         raise ValueError(f"{what}: {role} must have a fixed image shape (height, width, "
                          f"channels) (the history buffer stores images), got {shape}")
     return shape
-
-
-def _weight(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
-            or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
 
 
 class CycleGAN(keras.Model):
@@ -320,9 +246,9 @@ class CycleGAN(keras.Model):
             if out_shape is not None and tuple(net.output_shape[1:]) != out_shape:
                 raise ValueError(f"{name}: {role} must return X images of shape {out_shape}, "
                                  f"got {tuple(net.output_shape[1:])}")
-        self.lambda_cycle = _weight(lambda_cycle, "lambda_cycle")
+        self.lambda_cycle = checks.non_negative(lambda_cycle, "lambda_cycle")
         self.lambda_identity = (IDENTITY_FRACTION * self.lambda_cycle if lambda_identity is None
-                                else _weight(lambda_identity, "lambda_identity"))
+                                else checks.non_negative(lambda_identity, "lambda_identity"))
         if self.x_shape != self.y_shape:
             if self.lambda_identity:
                 raise ValueError(f"{name}: the identity loss feeds Y images to G and X images to "
@@ -362,21 +288,12 @@ class CycleGAN(keras.Model):
         ``decay_steps`` (default: half) of ``total_steps`` when it is given (the paper: 200
         epochs, decay over the last 100). Other keyword arguments (``jit_compile``,
         ``run_eagerly``, ...) go to ``keras.Model.compile``."""
-        if "optimizer" in kwargs:
-            raise ValueError(f"{self.name}.compile takes g_optimizer and d_optimizer, not "
-                             f"optimizer")
-        if total_steps is not None and (g_optimizer is not None or d_optimizer is not None):
-            raise ValueError("total_steps sets the default optimizers' schedule; with your own "
-                             "optimizers give them paper_adam(total_steps) or a LinearDecay")
-        super().compile(optimizer=None, **kwargs)
-
         def default():
             return paper_adam(total_steps, decay_steps)
 
-        self.g_optimizer = _common.prepare_optimizer(g_optimizer, default)
-        self.d_optimizer = _common.prepare_optimizer(d_optimizer, default)
-        if self.g_optimizer is self.d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two optimizer objects")
+        self.d_optimizer, self.g_optimizer = _common.compile_two(
+            self, kwargs, d_optimizer, g_optimizer, default, total_steps=total_steps,
+            schedule="paper_adam(total_steps) or a trainers.LinearDecay")
         # built now, inside the caller's strategy scope (if any)
         self.g_optimizer.build(self.generator_variables())
         self.d_optimizer.build(self.discriminator_variables())
@@ -409,13 +326,16 @@ class CycleGAN(keras.Model):
     def _l1_terms(self, x, y, fake_y, fake_x, training):
         """Per-example (cycle_x, cycle_y, identity_x, identity_y); a term whose weight is 0 is
         computed outside any gradient (monitoring only, inference mode)."""
+        def l1(a, b):
+            return losses_lib.l1_loss(a, b, reduction="none")
+
         def cycle(t):
-            return (l1_distance(x, self.inverse_generator(fake_y, training=t)),
-                    l1_distance(y, self.generator(fake_x, training=t)))
+            return (l1(x, self.inverse_generator(fake_y, training=t)),
+                    l1(y, self.generator(fake_x, training=t)))
 
         def identity(t):
-            return (l1_distance(x, self.inverse_generator(x, training=t)),
-                    l1_distance(y, self.generator(y, training=t)))
+            return (l1(x, self.inverse_generator(x, training=t)),
+                    l1(y, self.generator(y, training=t)))
 
         terms = []
         for weight, fn in ((self.lambda_cycle, cycle), (self.lambda_identity, identity)):
@@ -478,23 +398,18 @@ class CycleGAN(keras.Model):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``keras.Model.fit`` on unpaired ``(x, y)`` batches: a Dataset of such pairs, or
         ``fit(x_images, y_images)`` on two arrays (any lengths; read through
-        ``unpaired_dataset`` with ``batch_size`` (default 1, the paper's), ``shuffle`` and the
-        trainer's seed, so a resumed run reads the same batches). The data is checked first
+        ``data.unpaired_dataset`` with ``batch_size`` (default 1, the paper's), ``shuffle`` and
+        the trainer's seed: an epoch of ``max(n_x, n_y)`` pairs, each domain in its own order,
+        the smaller one cycled, the last batch smaller when ``batch_size`` does not divide it
+        (dropped only if too small for a step, ``batch_needs``); each epoch's order keyed on the
+        seed and the epoch, so a resumed run reads the same batches). The data is checked first
         (``check_input``)."""
         if self.g_optimizer is None:
             raise ValueError("call compile() before fit()")
-        if len(args) > len(_common.FIT_ARGS) - 1:
-            raise TypeError(f"fit takes at most {len(_common.FIT_ARGS) + 1} positional arguments")
-        named = dict(zip(_common.FIT_ARGS[1:], args))      # the arguments after y
-        both = sorted(set(named) & set(kwargs))
-        if both:
-            raise TypeError(f"fit got multiple values for argument {both[0]!r}")
-        kwargs = {**kwargs, **named}
+        kwargs = _common.name_fit_args(args, kwargs, after_y=True)
         check = self.check_input
         if isinstance(x, tf.data.Dataset):
-            if y is not None:
-                raise ValueError(f"{self.name}.fit: a dataset carries both domains' batches; "
-                                 f"pass y=None")
+            _common.pair_fit_data(x, y, self.name, "Y images")      # raises unless y is None
         elif x is not None:
             if y is None:
                 x, y = split_domains(x, self.name)
@@ -503,15 +418,15 @@ class CycleGAN(keras.Model):
             batch_size = kwargs.pop("batch_size", None)
             x = unpaired_dataset(np.asarray(x, np.float32), np.asarray(y, np.float32),
                                  batch_size=1 if batch_size is None else batch_size,
-                                 shuffle=kwargs.pop("shuffle", True), seed=self._data_seed)
+                                 seed=self._data_seed, shuffle=kwargs.pop("shuffle", True),
+                                 resumable=True)
         x, kwargs = _common.prepare_fit(x, (), kwargs, check, self.name, *self.batch_needs())
         return super().fit(x, **kwargs)
 
     def batch_needs(self):
         """``(min_batch, why)``: one example of each domain per replica (a smaller last batch
         is dropped)."""
-        replicas = _common.replicas(self)
-        return replicas, f"one image of each domain on each of {replicas} replicas"
+        return _common.batch_needs(self, 1, "one image of each domain")
 
     def check_input(self, data):
         """``ValueError`` naming expected and received unless ``data`` (a Dataset of ``(x, y)``
@@ -520,11 +435,7 @@ class CycleGAN(keras.Model):
         if data is None:
             return
         min_batch, needs = self.batch_needs()
-        if isinstance(data, tf.data.Dataset):
-            split_domains(data.element_spec, self.name)          # raises unless pairs
-            xs, ys = data.map(_first), data.map(_second)
-        else:
-            xs, ys = split_domains(data, self.name)
+        xs, ys = _common.fit_pair(data, lambda batch: split_domains(batch, self.name))
         _common.check_fit_input(xs, self.x_shape, f"{self.name} (domain X)",
                                 min_batch=min_batch, needs=needs)
         _common.check_fit_input(ys, self.y_shape, f"{self.name} (domain Y)",

@@ -154,13 +154,8 @@ class GAN(keras.Model):
         otherwise). Other keyword arguments (``jit_compile``, ``run_eagerly``,
         ``steps_per_execution``) go to ``keras.Model.compile``.
         """
-        if "optimizer" in kwargs:
-            raise ValueError("GAN.compile takes d_optimizer and g_optimizer, not optimizer")
-        super().compile(optimizer=None, **kwargs)
-        self.d_optimizer = _common.prepare_optimizer(d_optimizer, _default_adam)
-        self.g_optimizer = _common.prepare_optimizer(g_optimizer, _default_adam)
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+        self.d_optimizer, self.g_optimizer = _common.compile_two(
+            self, kwargs, d_optimizer, g_optimizer, _default_adam)
         loss = self.default_loss if loss is None else loss
         if self.own_loss_only and not (isinstance(loss, str) and loss == self.default_loss):
             raise ValueError(
@@ -327,10 +322,8 @@ class GAN(keras.Model):
         partial batch) instead of training on empty minibatches; a batch of ``b >= d_steps``
         examples gives minibatches of ``b // d_steps`` (its ``b % d_steps`` extra examples are
         left out)."""
-        replicas = _common.replicas(self)
-        return self.d_steps * replicas, (
-            f"d_steps={self.d_steps} minibatches of at least one example"
-            + (f" on each of {replicas} replicas" if replicas > 1 else ""))
+        return _common.batch_needs(self, self.d_steps, f"d_steps={self.d_steps} minibatches of "
+                                                       f"at least one example")
 
     def check_input(self, x):
         """``ValueError`` naming expected and received if ``x`` (a Dataset or an array) has the

@@ -131,8 +131,7 @@ class JointEmbedding(keras.Model):
 
     def batch_needs(self):
         """``(min_batch, why)``: two rows on each replica (a row needs another as negative)."""
-        replicas = _common.replicas(self)
-        return 2 * replicas, f"two rows on each of {replicas} replicas, one the other's negative"
+        return _common.batch_needs(self, 2, "two rows (one the other's negative)")
 
     def fit(self, x=None, *args, **kwargs):
         """``keras.Model.fit`` on ``(images, tokens, classes)`` arrays or a dataset of such

@@ -177,10 +177,8 @@ class LAPGANLevel(GAN):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``GAN.fit`` on images I_k of the level's size; with classes on ``(images, labels)``:
         a dataset of such batches, ``fit(images, labels)`` or ``fit((images, labels))``."""
-        if self.n_classes is not None and y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its labels; pass y=None")
-            x, y = (x, y), None
+        if self.n_classes is not None:
+            x, y = _common.pair_fit_data(x, y, self.name, "labels"), None
         return super().fit(x, y, *args, **kwargs)
 
     def check_input(self, x):
@@ -330,9 +328,7 @@ class LAPGAN(keras.Model):
 
     def _dataset(self, x, y, batch_size, shuffle, seed):
         if isinstance(x, tf.data.Dataset):
-            if y is not None:
-                raise ValueError(f"{self.name}.fit: a dataset carries its labels; pass y=None")
-            return x
+            return _common.pair_fit_data(x, y, self.name, "labels")     # x, unless y is given
         batch_size = checks.positive_int(batch_size, "batch_size")
         images = np.asarray(x, dtype=np.float32)
         if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:

@@ -55,26 +55,13 @@ PAPER_LAMBDA_L1 = 100.0          # section 4 ("lambda = 100"), the authors' code
 def split_pairs(data, what):
     """``(inputs, targets)`` of a batch ``(inputs, targets)`` (or ``((inputs, targets),)``, as
     Keras hands ``fit((x, y))`` on arrays); ``ValueError`` otherwise. See chapter 8.2."""
-    if (isinstance(data, (tuple, list)) and len(data) == 1
-            and isinstance(data[0], (tuple, list))):
-        data = data[0]
-    if not isinstance(data, (tuple, list)) or len(data) < 2:
-        raise ValueError(f"{what} trains on (inputs, targets) batches (the images to translate, "
-                         f"then their ground-truth translations), received "
-                         f"{type(data).__name__} {getattr(data, 'shape', '')}; pass "
-                         f"fit(inputs, targets) or a dataset of (input, target) pairs")
-    return data[0], data[1]
+    return _common.split_pair(data, what, "targets",
+                              "gan_tf.data.paired_dataset(inputs, targets) (the images to "
+                              "translate, then their ground-truth translations) or pass "
+                              "fit(inputs, targets)", images_name="inputs")
 
 
-def _first(*batch):
-    return batch[0]
-
-
-def _second(*batch):
-    return batch[1]
-
-
-class Pix2Pix(GAN):
+class Pix2Pix(_common.ConditionAsInput, GAN):
     """Pix2Pix (arXiv:1611.07004): ``G: x -> y`` trained on pairs with L_cGAN + lambda L_L1
     (eq. 4), or one of the paper's table-1 ablations (module docstring).
 
@@ -99,20 +86,20 @@ class Pix2Pix(GAN):
     G's outputs. See chapter 8.2.
     """
 
+    generator_input = "input images ((inputs, targets) batches)"
+
     def __init__(self, generator, discriminator, objective="l1+cgan",
                  lambda_l1=PAPER_LAMBDA_L1, name="pix2pix", **kwargs):
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES} (the paper's table 1), "
                              f"got {objective!r}")
-        if isinstance(lambda_l1, bool) or not isinstance(lambda_l1, (int, float)) \
-                or not lambda_l1 >= 0:
-            raise ValueError(f"lambda_l1 must be a number >= 0, got {lambda_l1!r}")
+        lambda_l1 = checks.non_negative(lambda_l1, "lambda_l1")
         if kwargs.get("latent_dim") is not None:
             raise ValueError(f"Pix2Pix has no z (its noise is the generator's dropout): "
                              f"latent_dim must be None, got {kwargs['latent_dim']!r}")
         super().__init__(generator, discriminator, name=name, **kwargs)
         self.objective = objective
-        self.lambda_l1 = float(lambda_l1)
+        self.lambda_l1 = lambda_l1
         self.adversarial = objective != "l1"
         self.conditional = "cgan" in objective
         self.uses_l1 = objective.startswith("l1")
@@ -170,17 +157,6 @@ class Pix2Pix(GAN):
                              f"inputs and {n_out} targets")
         return targets, inputs
 
-    def sample_latent(self, n, condition=None):
-        """The generator's input: the ``n`` input images ``condition`` themselves (no z)."""
-        if condition is None:
-            raise ValueError(f"{self.name} translates input images: the batch must carry them "
-                             f"((inputs, targets) batches)")
-        return tf.cast(condition, self.generator.compute_dtype)
-
-    def fake_condition(self, latent):
-        """The inputs the fakes were made from (what the conditional D sees with them)."""
-        return latent
-
     def discriminate(self, x, condition=None, training=True):
         """``D([inputs, x])`` (``"cgan"`` objectives), ``D(x)`` (``"gan"``), or ``None``
         (``"l1"``: no discriminator)."""
@@ -236,10 +212,7 @@ class Pix2Pix(GAN):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``GAN.fit`` on ``(inputs, targets)``: a Dataset of such batches or ``fit(inputs,
         targets)`` on arrays."""
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its targets; pass y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "targets")
         return super().fit(x, None, *args, **kwargs)
 
     def check_input(self, x):
@@ -249,16 +222,10 @@ class Pix2Pix(GAN):
         if x is None:
             return
         min_batch, needs = self.batch_needs()
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
-                split_pairs(spec, self.name)          # raises
-            inputs, targets = x.map(_first), x.map(_second)
-        else:
-            inputs, targets = split_pairs(x, self.name)
-            if len(inputs) != len(targets):
-                raise ValueError(f"{self.name} expects one target per input, received "
-                                 f"{len(inputs)} inputs and {len(targets)} targets")
+        inputs, targets = _common.fit_pair(x, lambda data: split_pairs(data, self.name))
+        if not isinstance(x, tf.data.Dataset) and len(inputs) != len(targets):
+            raise ValueError(f"{self.name} expects one target per input, received "
+                             f"{len(inputs)} inputs and {len(targets)} targets")
         _common.check_fit_input(inputs, self.input_image_shape, f"{self.name} (inputs)",
                                 min_batch=min_batch, needs=needs)
         _common.check_fit_input(targets, self.sample_shape, f"{self.name} (targets)",

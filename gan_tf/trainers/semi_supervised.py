@@ -81,10 +81,7 @@ class SGAN(GAN):
             raise ValueError("feature_layer and unsupervised_weight belong to "
                              "variant='salimans' (feature matching, L_unsupervised), got "
                              f"variant={variant!r}")
-        if isinstance(unsupervised_weight, bool) or not (
-                isinstance(unsupervised_weight, (int, float)) and unsupervised_weight >= 0):
-            raise ValueError(f"unsupervised_weight must be a number >= 0, got "
-                             f"{unsupervised_weight!r}")
+        checks.non_negative(unsupervised_weight, "unsupervised_weight")
         super().__init__(generator, discriminator, latent_dim=latent_dim, name=name, **kwargs)
         self.variant = variant
         self.unsupervised_weight = float(unsupervised_weight)

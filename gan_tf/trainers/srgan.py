@@ -99,15 +99,10 @@ def match_feature_scale(feature_network, hr, sr):
 def split_pairs(data, what):
     """``(hr, lr)`` of a batch ``(hr, lr)`` (or ``((hr, lr),)``, as Keras hands ``fit((hr,
     lr))`` on arrays); ``ValueError`` otherwise. See chapter 6.1."""
-    if (isinstance(data, (tuple, list)) and len(data) == 1
-            and isinstance(data[0], (tuple, list))):
-        data = data[0]
-    if not isinstance(data, (tuple, list)) or len(data) < 2:
-        raise ValueError(f"{what} trains on (hr, lr) batches (high-resolution images, then "
-                         f"their low-resolution versions), received {type(data).__name__} "
-                         f"{getattr(data, 'shape', '')}; build them with "
-                         f"gan_tf.data.photos.sr_dataset or pass fit(hr, lr)")
-    return data[0], data[1]
+    return _common.split_pair(data, what, "lr",
+                              "gan_tf.data.photos.sr_dataset (high-resolution images, then "
+                              "their low-resolution versions) or pass fit(hr, lr)",
+                              images_name="hr")
 
 
 def check_scale(hr_shape, lr_shape, scale, what):
@@ -120,14 +115,6 @@ def check_scale(hr_shape, lr_shape, scale, what):
                              f"{tuple(lr_shape)}")
 
 
-def _first(*batch):
-    return batch[0]
-
-
-def _second(*batch):
-    return batch[1]
-
-
 def check_pairs(x, hr_shape, scale, what, min_batch=1, needs=""):
     """What ``fit`` trains on: ``(hr, lr)`` arrays or a Dataset of ``(hr, lr)`` batches (its
     first batch). Both in [-1, 1], finite, of the generator's channels, ``hr`` of shape
@@ -136,14 +123,10 @@ def check_pairs(x, hr_shape, scale, what, min_batch=1, needs=""):
     if x is None:
         return
     channels = tuple(hr_shape)[-1]
+    hr, lr = _common.fit_pair(x, lambda data: split_pairs(data, what))
     if isinstance(x, tf.data.Dataset):
-        spec = x.element_spec
-        if not (isinstance(spec, (tuple, list)) and len(spec) >= 2):
-            split_pairs(spec, what)          # raises
-        hr, lr = x.map(_first), x.map(_second)
-        hr_static, lr_static = spec[0].shape, spec[1].shape
+        hr_static, lr_static = x.element_spec[0].shape, x.element_spec[1].shape
     else:
-        hr, lr = split_pairs(x, what)
         hr_static, lr_static = np.shape(hr), np.shape(lr)
     _common.check_fit_input(hr, hr_shape, f"{what} (HR images)", min_batch=min_batch,
                             needs=needs)
@@ -236,19 +219,14 @@ class SRResNet(keras.Model):
         after checking the data (``check_input``)."""
         if self.optimizer is None:
             raise ValueError("call compile() before fit()")
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its LR images; pass "
-                                 f"y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "LR images")
         x, kwargs = _common.prepare_fit(x, (None, *args), kwargs, self.check_input, self.name,
                                         *self.batch_needs())
         return super().fit(x, **kwargs)
 
     def batch_needs(self):
         """``(min_batch, why)``: one example per replica (a smaller last batch is dropped)."""
-        replicas = _common.replicas(self)
-        return replicas, f"one example on each of {replicas} replicas"
+        return _common.batch_needs(self, 1, "one example")
 
     def check_input(self, x):
         """``check_pairs`` for this generator: ``ValueError`` naming expected and received."""
@@ -265,7 +243,7 @@ class SRResNet(keras.Model):
 
 # -- SRGAN ---------------------------------------------------------------------------------------
 
-class SRGAN(GAN):
+class SRGAN(_common.ConditionAsInput, GAN):
     """SRGAN (arXiv:1609.04802): the shared GAN loop with the perceptual loss of eq. 3.
 
     Hooks: ``split_batch((hr, lr))`` -> real ``hr``, condition ``lr``; ``sample_latent(m,
@@ -299,6 +277,8 @@ class SRGAN(GAN):
     ``paper_adam(total_steps)`` for the drop to 1e-5 half-way. See chapter 6.1.
     """
 
+    generator_input = "LR images ((hr, lr) batches)"
+
     def __init__(self, generator, discriminator, feature_network=None, content="features",
                  content_weight=1.0, adversarial_weight=1e-3, feature_scale=VGG_FEATURE_SCALE,
                  name="srgan", **kwargs):
@@ -311,8 +291,7 @@ class SRGAN(GAN):
         for value, what in ((content_weight, "content_weight"),
                             (adversarial_weight, "adversarial_weight"),
                             (feature_scale, "feature_scale")):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{what} must be a number >= 0, got {value!r}")
+            checks.non_negative(value, what)
         if kwargs.get("latent_dim") is not None:
             raise ValueError(f"SRGAN's generator input is the LR image, not noise: latent_dim "
                              f"must be None, got {kwargs['latent_dim']!r}")
@@ -372,17 +351,6 @@ class SRGAN(GAN):
         check_scale(hr.shape, lr.shape, self.scale, self.name)
         return hr, lr
 
-    def sample_latent(self, n, condition=None):
-        """The generator's input: the LR images ``condition`` themselves (``n`` of them)."""
-        if condition is None:
-            raise ValueError(f"{self.name} generates from LR images: the batch must carry them "
-                             f"((hr, lr) batches)")
-        return tf.cast(condition, self.generator.compute_dtype)
-
-    def fake_condition(self, latent):
-        """The LR images the fakes were made from."""
-        return latent
-
     def discriminate(self, x, condition=None, training=True):
         """``D(x)``: SRGAN's discriminator sees the HR-sized image only."""
         return self.discriminator(x, training=training)
@@ -409,11 +377,7 @@ class SRGAN(GAN):
 
     def fit(self, x=None, y=None, *args, **kwargs):
         """``GAN.fit`` on ``(hr, lr)``: a Dataset of such batches or ``fit(hr, lr)``."""
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its LR images; pass "
-                                 f"y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "LR images")
         return super().fit(x, None, *args, **kwargs)
 
     def check_input(self, x):

@@ -21,7 +21,7 @@ n_labels)`` from a convolutional head), figure 3.
 - lambda_cls = 1, lambda_rec = 10, lambda_gp = 10; ``n_critic = d_steps = 5`` critic updates
   per generator update; Adam(1e-4, beta_1 = 0.5, beta_2 = 0.999) for both (section 5).
   ``compile(total_steps=T)`` adds the paper's schedule: the learning rate constant for the first
-  half, then decayed linearly to 0 (``_common.LinearDecay``).
+  half, then decayed linearly to 0 (``trainers.LinearDecay``).
 
 The classification loss (``losses.domain_classification_loss``) is, per data set, the sum of
 per-attribute sigmoid cross-entropies for multi-label data (CelebA's attributes:
@@ -171,21 +171,14 @@ class StarGAN(keras.Model):
         run) gives the default optimizers the paper's linear decay: constant for the first half,
         then linearly to 0 (the critic's schedule counts its ``d_steps`` updates per step).
         Other keyword arguments go to ``keras.Model.compile``."""
-        if "optimizer" in kwargs:
-            raise ValueError(f"{self.name}.compile takes d_optimizer and g_optimizer, not "
-                             f"optimizer")
+        rates = 1e-4, 1e-4
         if total_steps is not None:
-            if d_optimizer is not None or g_optimizer is not None:
-                raise ValueError(f"{self.name}.compile: total_steps sets the default optimizers' "
-                                 f"schedule; with your own optimizers give them a schedule")
             total = checks.positive_int(total_steps, "total_steps")
-            d_optimizer = _default_adam(_common.LinearDecay(1e-4, total * self.d_steps))
-            g_optimizer = _default_adam(_common.LinearDecay(1e-4, total))
-        super().compile(optimizer=None, **kwargs)
-        self.d_optimizer = _common.prepare_optimizer(d_optimizer, _default_adam)
-        self.g_optimizer = _common.prepare_optimizer(g_optimizer, _default_adam)
-        if self.d_optimizer is self.g_optimizer:
-            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+            rates = (_common.LinearDecay(1e-4, total * self.d_steps),
+                     _common.LinearDecay(1e-4, total))
+        self.d_optimizer, self.g_optimizer = _common.compile_two(
+            self, kwargs, d_optimizer, g_optimizer, lambda: _default_adam(rates[0]),
+            lambda: _default_adam(rates[1]), total_steps, "a trainers.LinearDecay")
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -328,20 +321,15 @@ class StarGAN(keras.Model):
         dropped."""
         if self.d_optimizer is None:
             raise ValueError("call compile() before fit()")
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its labels; pass y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "labels")
         x, kwargs = _common.prepare_fit(x, (None, *args), kwargs, self.check_input, self.name,
                                         *self.batch_needs())
         return super().fit(x, **kwargs)
 
     def batch_needs(self):
         """``(min_batch, why)``: ``d_steps`` minibatches of at least one example per replica."""
-        replicas = _common.replicas(self)
-        return self.d_steps * replicas, (
-            f"d_steps={self.d_steps} minibatches of at least one example"
-            + (f" on each of {replicas} replicas" if replicas > 1 else ""))
+        return _common.batch_needs(self, self.d_steps, f"d_steps={self.d_steps} minibatches of "
+                                                       f"at least one example")
 
     def check_labels(self, labels, dataset_index, n, what=None):
         """``(labels, dataset_index)`` as NumPy arrays after checking them against ``n``

@@ -272,11 +272,7 @@ class GANCLS(GAN):
         """``GAN.fit`` on ``(images, condition)``: a dataset of such batches
         (``gan_tf.data.captioned_dataset``), ``fit(images, condition)`` or ``fit((images,
         condition))`` with ``condition`` a dict of arrays (``"text"``, ``"wrong_text"``)."""
-        if y is not None:
-            if isinstance(x, tf.data.Dataset):
-                raise ValueError(f"{self.name}.fit: a dataset carries its condition; pass "
-                                 f"y=None")
-            x = (x, y)
+        x = _common.pair_fit_data(x, y, self.name, "condition")
         return super().fit(x, None, *args, **kwargs)
 
     # -- hooks: what the networks take ----------------------------------------------------

@@ -96,8 +96,7 @@ class VAE(keras.Model):
 
     def batch_needs(self):
         """``(min_batch, why)``: one example per replica (a smaller last batch is dropped)."""
-        replicas = _common.replicas(self)
-        return replicas, f"one example on each of {replicas} replicas"
+        return _common.batch_needs(self, 1, "one example")
 
     def check_input(self, x):
         """``ValueError`` naming expected and received for images of the wrong rank, shape,
