@@ -64,13 +64,15 @@ interrupted run keeps its results (``--first-seed k --seeds m --systems ...`` wi
 ``--out`` trains the missing ones); ``--table FILE`` prints the tables of such a file.
 
 Budget. ``DEFAULT_STEPS``, ``RATES`` and ``FILTERS`` are the chapter notebooks' quick-profile
-settings (Stage-II at width 16 where ch07c uses 8 to fit its time limit), measured there to
+settings (Stage-II at width 16 where ch07c uses 8 to fit its time limit; the box GAWWN 2,000
+steps at 2e-4 where ch07b trains 800 at 1e-3; ``--steps stage2=3000`` is the run that puts
+Stage-II above Stage-I, guide ch07c section 3), measured there to
 learn the caption within minutes; they are still far below the papers' budgets (hundreds of
 epochs): the tables compare the systems early in training, at equal steps within each
 comparison (the four GAN-CLS switches; Stage-I with and without CA), not their converged
 quality. Step times (batch 32, after the first, traced step) on the 2-core AMD EPYC shared
 with two other training jobs: GAN 0.095, GAN-CLS 0.094, GAN-INT 0.087, GAN-INT-CLS 0.12,
-GAWWN box 0.19-0.24, keypoints 0.19-0.20, Stage-I 0.11 (0.10 without CA), Stage-II 0.42, v2
+GAWWN box 0.46 (the authors' networks, in a 2,000-step run), keypoints 0.19-0.20, Stage-I 0.11 (0.10 without CA), Stage-II 0.42, v2
 0.19 s per step; the full run (2 seeds, all systems) took 54 minutes as the load fell from
 three jobs to one: 20 minutes for the four GAN-CLS variants, 34 for the rest. The script
 prints each system's rate and an estimate of the total as it goes. The measured tables are in
