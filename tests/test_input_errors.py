@@ -147,3 +147,20 @@ def test_sample_count_must_be_a_positive_int(kind, n):
     t = _image_trainer(kind)
     with pytest.raises(ValueError, match=rf"n must be a positive int, got {n!r}"):
         t.sample(n)
+
+
+def test_fit_before_compile_is_a_clear_error():
+    keras.utils.set_random_seed(0)
+    x = np.zeros((8, 8, 8, 1), np.float32)
+
+    def conv(out, stride=1):
+        inp = keras.Input((8, 8, 1))
+        return keras.Model(inp, keras.layers.Conv2D(1, 3, strides=stride, padding="same",
+                                                    activation=out)(inp))
+
+    cases = [(trainers.GAN(models.build_mlp_generator(4, (8, 8, 1), hidden_units=(4,)),
+                           models.build_mlp_discriminator((8, 8, 1), hidden_units=(4,))), (x,)),
+             (trainers.CycleGAN(conv("tanh"), conv("tanh"), conv(None, 2), conv(None, 2)), (x, x))]
+    for trainer, data in cases:
+        with pytest.raises(ValueError, match=r"call compile\(\) before fit\(\)"):
+            trainer.fit(*data, epochs=1, verbose=0)

@@ -427,6 +427,13 @@ def check_no_batch_norm(critic, what):
 
 
 @keras.saving.register_keras_serializable(package="gan_tf")
+def require_compiled(optimizer):
+    """``ValueError("call compile() before fit()")`` while ``optimizer`` (the one ``compile``
+    sets, or one of them) is still ``None``."""
+    if optimizer is None:
+        raise ValueError("call compile() before fit()")
+
+
 class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     """A learning rate held at ``initial_learning_rate``, then decayed linearly to 0 over the
     last ``decay_steps`` of ``total_steps`` updates (0 from ``total_steps`` on): at step ``s``,

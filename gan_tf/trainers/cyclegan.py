@@ -404,8 +404,7 @@ class CycleGAN(keras.Model):
         (dropped only if too small for a step, ``batch_needs``); each epoch's order keyed on the
         seed and the epoch, so a resumed run reads the same batches). The data is checked first
         (``check_input``)."""
-        if self.g_optimizer is None:
-            raise ValueError("call compile() before fit()")
+        _common.require_compiled(self.g_optimizer)
         kwargs = _common.name_fit_args(args, kwargs, after_y=True)
         check = self.check_input
         if isinstance(x, tf.data.Dataset):

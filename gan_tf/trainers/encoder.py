@@ -120,8 +120,7 @@ class ProjectionEncoder(keras.Model):
 
     def fit(self, x=None, *args, **kwargs):
         """``keras.Model.fit`` on images (see the class docstring)."""
-        if self.optimizer is None:
-            raise ValueError("call compile() before fit()")
+        _common.require_compiled(self.optimizer)
         x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name)
         return super().fit(x, **kwargs)
 

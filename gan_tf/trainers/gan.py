@@ -309,8 +309,7 @@ class GAN(keras.Model):
         """``keras.Model.fit``, after checking ``epochs`` and the data's shape, dtype, values
         and size (see ``check_input``). Batches too small for a step (fewer than ``d_steps``
         examples per replica) are dropped, never trained on; see ``batch_needs``."""
-        if self.d_optimizer is None:
-            raise ValueError("call compile() before fit()")
+        _common.require_compiled(self.d_optimizer)
         x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name,
                                         *self.batch_needs())
         return super().fit(x, **kwargs)

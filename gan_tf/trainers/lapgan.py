@@ -356,8 +356,7 @@ class LAPGAN(keras.Model):
         ``steps`` steps, or ``seconds`` of wall time (equal time: each level stops after the
         first step that ends ``seconds`` after its start; at most ``epochs`` epochs if given).
         Returns ``{level name: history dict}`` (``d_loss``, ``g_loss`` per epoch)."""
-        if self.levels[0].d_optimizer is None:
-            raise ValueError("call compile() before fit()")
+        _common.require_compiled(self.levels[0].d_optimizer)
         if steps is not None and seconds is not None:
             raise ValueError(f"give steps or seconds, not both (got steps={steps}, "
                              f"seconds={seconds})")

@@ -217,8 +217,7 @@ class SRResNet(keras.Model):
     def fit(self, x=None, y=None, *args, **kwargs):
         """``keras.Model.fit`` on ``(hr, lr)``: a Dataset of such batches or ``fit(hr, lr)``,
         after checking the data (``check_input``)."""
-        if self.optimizer is None:
-            raise ValueError("call compile() before fit()")
+        _common.require_compiled(self.optimizer)
         x = _common.pair_fit_data(x, y, self.name, "LR images")
         x, kwargs = _common.prepare_fit(x, (None, *args), kwargs, self.check_input, self.name,
                                         *self.batch_needs())

@@ -319,8 +319,7 @@ class StarGAN(keras.Model):
         ``fit(images, labels)`` or ``fit((images, labels, dataset_index))``, after checking the
         data (``check_input``). Batches of fewer than ``d_steps`` examples per replica are
         dropped."""
-        if self.d_optimizer is None:
-            raise ValueError("call compile() before fit()")
+        _common.require_compiled(self.d_optimizer)
         x = _common.pair_fit_data(x, y, self.name, "labels")
         x, kwargs = _common.prepare_fit(x, (None, *args), kwargs, self.check_input, self.name,
                                         *self.batch_needs())
