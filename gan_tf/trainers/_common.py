@@ -70,6 +70,23 @@ def fit_pair(data, split):
     return split(data)
 
 
+class EncoderTrainer:
+    """``fit`` and ``call`` (mixed in before ``keras.Model``) of a trainer of one network
+    ``self.encoder`` on its own inputs: ``fit`` checks that ``compile`` ran, reads its data
+    through ``prepare_fit`` and the trainer's ``check_input``; ``call`` is the encoder.
+    ``StyleEncoder`` (chapter 7.1) and ``ProjectionEncoder`` (chapter 8.1)."""
+
+    def fit(self, x=None, *args, **kwargs):
+        """``keras.Model.fit`` on the trainer's inputs (see the class docstring)."""
+        require_compiled(self.optimizer)
+        x, kwargs = prepare_fit(x, args, kwargs, self.check_input, self.name)
+        return super().fit(x, **kwargs)
+
+    def call(self, images, training=False):
+        """The encoder's output for ``images``."""
+        return self.encoder(images, training=training)
+
+
 class ConditionAsInput:
     """``GAN`` hooks (mixed in before ``GAN``) of a trainer whose generator's input is the
     batch's condition itself, no z: Pix2Pix's input images, SRGAN's LR images. The fakes'

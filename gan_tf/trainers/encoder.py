@@ -16,7 +16,7 @@ from gan_tf import checks, losses
 from gan_tf.trainers import _common
 
 
-class ProjectionEncoder(keras.Model):
+class ProjectionEncoder(_common.EncoderTrainer, keras.Model):
     """Trains ``encoder`` (images -> z) so that ``generator(encoder(x))`` reconstructs x.
 
     Each step encodes the batch (encoder in training mode), decodes it with the frozen
@@ -118,12 +118,3 @@ class ProjectionEncoder(keras.Model):
         channel count, dtype or range, non-finite values, or no batch to train on."""
         _common.check_fit_input(x, self.image_shape, self.name)
 
-    def fit(self, x=None, *args, **kwargs):
-        """``keras.Model.fit`` on images (see the class docstring)."""
-        _common.require_compiled(self.optimizer)
-        x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name)
-        return super().fit(x, **kwargs)
-
-    def call(self, images, training=False):
-        """P(x): the codes of ``images``."""
-        return self.encoder(images, training=training)

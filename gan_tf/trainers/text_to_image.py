@@ -399,7 +399,7 @@ def _generator_shapes(generator, what):
     return z_shape[-1], t_shape[-1], tuple(generator.output_shape[1:])
 
 
-class StyleEncoder(keras.Model):
+class StyleEncoder(_common.EncoderTrainer, keras.Model):
     """Trains the style encoder S of Reed et al. (arXiv:1605.05396, section 4.4) to invert a
     frozen text-conditional generator: L_style = E_{t, z ~ N(0, I)} ||z - S(G(z, phi(t)))||^2
     (``gan_tf.losses.style_encoder_loss``, summed over z's axes, averaged over the batch).
@@ -505,15 +505,6 @@ class StyleEncoder(keras.Model):
         text = self.texts_of(x if isinstance(x, (tuple, list)) else tf.convert_to_tensor(x))
         checks.check_finite(text, self.name)
 
-    def fit(self, x=None, *args, **kwargs):
-        """``keras.Model.fit`` on caption embeddings (see the class docstring)."""
-        _common.require_compiled(self.optimizer)
-        x, kwargs = _common.prepare_fit(x, args, kwargs, self.check_input, self.name)
-        return super().fit(x, **kwargs)
-
-    def call(self, images, training=False):
-        """S(x): the style (the z) of ``images``."""
-        return self.encoder(images, training=training)
 
     def save_own_variables(self, store):
         _common.save_seed_state(self, store, self.seed_generator)
