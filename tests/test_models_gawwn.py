@@ -233,3 +233,21 @@ def test_box_crop_reads_the_box_region_and_undoes_the_warp():
     back = layers.box_crop(pasted, tf.constant(box), 2).numpy()
     np.testing.assert_allclose(back[1], maps[1, :2, :2], atol=1e-6)
     np.testing.assert_array_equal(layers.BoxCrop(4)([tf.constant(maps), tf.constant(box)]), got)
+
+
+def test_box_discriminator_join_norm_erases_a_batch_wide_shift_so_it_is_off_by_default():
+    """With the authors' batch norm before the logit (join_norm=True), D in training mode gives
+    the same logits to two batches whose joined vectors differ by one shift for the whole batch
+    (what a batch of fakes first differs by); without it (the default) the logits differ."""
+    rng = np.random.default_rng(1)
+    feats = tf.constant(rng.normal(size=(8, 4)), tf.float32)      # the Dense(f) outputs, f = 4
+    shift = tf.constant(rng.normal(size=(1, 4)) * 3, tf.float32)
+    for join_norm, same in ((True, True), (False, False)):
+        keras.utils.set_random_seed(0)
+        d = models.build_gawwn_box_discriminator(16, T, 8, 3, 4, join_norm=join_norm)
+        names = [layer.name for layer in d.layers]
+        assert ("join_bn" in names) == join_norm
+        head = keras.Sequential([d.get_layer(n) for n in names[names.index("join_dense") + 1:]])
+        a = head(feats, training=True).numpy()
+        b = head(feats + shift, training=True).numpy()
+        assert np.allclose(a, b, atol=1e-4) == same, (join_norm, np.abs(a - b).max())
