@@ -223,7 +223,8 @@ def _make_trainer(run, strategy, total_steps=None):
                          run["seed"], run=run)
             decay = ({"total_steps": total_steps}
                      if total_steps and run["model"] in ("cyclegan", "stargan") else {})
-            gan.compile(jit_compile=run["jit"], **decay)
+            gan.compile(jit_compile=run["jit"], run_eagerly=run.get("run_eagerly", False),
+                        **decay)
     finally:
         keras.config.set_dtype_policy(policy)
     return gan
@@ -268,7 +269,8 @@ def train(args):
         old = json.loads(run_file.read_text())
         if {k: old.get(k) for k in run} != run:
             raise CliError(f"{out} holds a different run ({old}); use another --out or --no-resume")
-    gan = _make_trainer(run, distribute.strategy(args.strategy))
+    gan = _make_trainer({**run, "run_eagerly": args.run_eagerly},
+                        distribute.strategy(args.strategy))
     _check_full_step(args, len(x), batch_per_step(gan, args.batch_size), gan.d_steps)
     out.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, indent=1))
@@ -384,6 +386,18 @@ def _translation_data(model, dataset, split, n, seed):
         domains = paired.unpaired_restyle(n, split, seed, style=dataset[len("items2"):])
         return domains._replace(a=np.repeat(domains.a, 3, axis=-1))
     return paired.attribute_domains(n, split, seed)
+
+
+def _head(data, k):
+    """The first ``k`` examples of ``_translation_data``'s ``data`` (CycleGAN's restyles: the
+    first ``k`` of domain X and their hidden counterparts)."""
+    import numpy as np
+
+    if getattr(data, "pairing", None) is not None:
+        index = data.pairing[:k]
+        return type(data)(data.a[:k], data.b[index], data.labels_a[:k], data.labels_b[index],
+                          np.arange(len(index), dtype=np.int64))
+    return type(data)(*[v[:k] if isinstance(v, np.ndarray) else v for v in data])
 
 
 def _translation_arrays(model, data):
@@ -510,14 +524,16 @@ def _train_translator(args):
     d_steps = 5 if args.model == "stargan" else 1
     per_step = d_steps * args.batch_size
     _check_full_step(args, n, per_step, d_steps)
-    gan = _make_trainer(run, distribute.strategy(args.strategy),
+    gan = _make_trainer({**run, "run_eagerly": args.run_eagerly},
+                        distribute.strategy(args.strategy),
                         total_steps=args.epochs * (n // per_step))
     out.mkdir(parents=True, exist_ok=True)
     run_file.write_text(json.dumps(run, indent=1))
     ds = _translation_dataset(args.model, data, per_step, args.seed)
     # held out: the test split (1,000 items per class, 10,000 in all)
     n_test = max(1, min(args.eval_samples, 1000 if args.dataset == "sneakers2boots" else 10000))
-    shown = _translation_data(args.model, args.dataset, "test", min(8, n_test), args.seed)
+    test = _translation_data(args.model, args.dataset, "test", n_test, args.seed)
+    shown = _head(test, 8)
     checkpoint = callbacks.Checkpoint(out, resume=args.resume)
     cbs = [checkpoint,
            callbacks.TranslationGrid(out / "samples",
@@ -539,7 +555,6 @@ def _train_translator(args):
             classifier = metrics.load_classifier("fashion_mnist")
         except (FileNotFoundError, ValueError) as err:
             print(f"classifier scores skipped: {err}")
-    test = _translation_data(args.model, args.dataset, "test", n_test, args.seed)
     scores = _translation_report(gan, run, test, classifier)[2]
     print(f"metrics on {n_test} test images: "
           + ", ".join(f"{k} {v:.4g}" for k, v in scores.items()))
@@ -788,6 +803,9 @@ def parser():
                    help="tf.distribute strategy (auto: TPU, then several GPUs, then one device)")
     t.add_argument("--mixed-precision", default="float32", choices=PRECISIONS)
     t.add_argument("--jit", action="store_true", help="compile the step with XLA")
+    t.add_argument("--run-eagerly", action="store_true",
+                   help="run the step eagerly, without tf.function: for debugging, and for "
+                        "runs of a few steps, where tracing the step costs more than it saves")
     t.add_argument("--batch-size", type=_positive_int, default=None,
                    help="minibatch per network update (a WGAN or StarGAN step takes 5 of them; "
                         "default 128; pix2pix, cyclegan: 1, stargan: 16, the papers')")
