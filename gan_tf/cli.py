@@ -1,12 +1,15 @@
-"""Command line: train a registered model, or draw samples from a run.
+"""Command line: train a registered model, draw samples from a run, or translate images.
 
     python -m gan_tf train <model> --dataset fashion_mnist --epochs 5 --out outputs/run
         [--resume/--no-resume] [--strategy auto] [--mixed-precision mixed_bfloat16] [--jit]
     python -m gan_tf sample --checkpoint outputs/run [--n 64] [--label 3] [--out grid.png]
+    python -m gan_tf translate --checkpoint outputs/run --input IMAGES [--target-label ...]
+        [--direction ab|ba] [--out DIR]
 
 Models (``MODELS``): ``mlp_gan``, ``dcgan``, ``lsgan``, ``wgan``, ``wgan_gp``, the
-class-conditional ``cgan`` and ``acgan``, and ``infogan``, each trained by its ``gan_tf.trainers``
-class with that class's (the paper's) optimizer defaults. ``cgan`` and ``acgan`` train on the
+class-conditional ``cgan`` and ``acgan``, ``infogan``, and the image-to-image ``pix2pix``,
+``cyclegan`` and ``stargan``, each trained by its ``gan_tf.trainers`` class with that class's
+(the paper's) optimizer defaults. ``cgan`` and ``acgan`` train on the
 data set's labels and ``sample --label K`` draws class K (by default the classes in turn);
 ``infogan`` trains without labels and ``--label K`` sets its categorical code c1 = K. ``train`` shows a
 progress bar, writes TensorBoard logs (``<out>/logs``), a sample grid per
@@ -14,10 +17,37 @@ epoch (``<out>/samples``), a checkpoint per epoch (``<out>/checkpoints``, resume
 command runs again), the generator as ``<out>/generator.keras`` and, where a classifier is
 shipped for the data set, the metrics of ``gan_tf.metrics.evaluate`` in ``<out>/metrics.json``.
 
+**Image to image** (chapter 8). ``pix2pix``, ``cyclegan`` and ``stargan`` train on the 32x32
+stand-ins of ``gan_tf.data.paired`` (``TRANSLATION_DATASETS``; the first of each is the
+default): pix2pix on ``edges2items`` or ``hole2items`` (U-Net, PatchGAN with the
+70x70-equivalent field, L1 + cGAN), cyclegan on ``items2hot``, ``items2stripes`` (grey items
+as RGB <-> the same items restyled, unpaired, the pairing kept for scoring) or
+``sneakers2boots`` (ResNet generators, instance-norm PatchGANs), stargan on ``attributes``
+(items under 4 binary attributes). ``--base-filters`` (32; the papers' 64) and ``--n-blocks``
+(6) set the widths; ``--batch-size`` defaults to the papers' (1, 1, 16 per critic step);
+CycleGAN's and StarGAN's learning rates decay linearly to 0 over the second half of the
+``--epochs``. Each epoch writes a grid of held-out inputs, translations and ground truth
+(``<out>/samples``); the end writes ``generator.keras`` (cyclegan also
+``inverse_generator.keras``, F: Y -> X) and, in ``metrics.json``, the scores of
+``_translation_report`` on ``--eval-samples`` test images against the ground truth the
+stand-ins keep (pixel L1, SSIM, the shipped classifier's accuracy, cycle and reconstruction
+L1).
+
+``translate`` runs a run's saved generator (cyclegan: ``--direction ab`` G, ``ba`` F; stargan:
+``--target-label 1,0,0,1`` or attribute names ``tint,flipped``, checked against the run's
+attributes) on ``--input``: ``.npy`` files of images ``(N, H, W, C)`` or grey ``(N, H, W)``,
+float in [-1, 1] or uint8 in [0, 255], 8-bit grey or RGB ``.png`` files, or folders of PNGs.
+Sizes must be the generator's (no resize); grey images go to an RGB generator as three equal
+channels. It writes ``<out>/images/<name>.png`` per image, ``translated.npy`` (float32 in
+[-1, 1]) and ``grid.png`` (the first 16, input above output); ``--out`` defaults to
+``<run>/translated``. Pix2Pix keeps its dropout on (the paper's test-time noise); the masks
+follow the generator's saved seed state, so the same command gives the same images.
+
 A bad command line (a count below 1, an unknown strategy, an image size the networks cannot
-take, fewer images than one training step, a missing file or data set) prints one
-``error: ...`` line naming the expected value and exits with status 2, before any data is
-loaded where it can. See the README.
+take, fewer images than one training step, a missing file or data set, images or a target
+label that do not fit the generator) prints one ``error: ...`` line naming the expected value
+and exits with status 2, before any data is loaded (or model built) where it can. See the
+README.
 """
 
 from __future__ import annotations
