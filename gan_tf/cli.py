@@ -266,6 +266,25 @@ def batch_per_step(trainer, batch_size):
     return getattr(trainer, "d_steps", 1) * batch_size
 
 
+def _fit_run(gan, ds, args, grid):
+    """Train ``gan`` on ``ds`` to ``--epochs`` with a checkpoint per epoch (resumed), the
+    ``grid`` callback and TensorBoard logs; save the generator; return the generator steps."""
+    import keras
+
+    from gan_tf import callbacks
+
+    out = Path(args.out)
+    checkpoint = callbacks.Checkpoint(out, resume=args.resume)
+    cbs = [checkpoint, grid, keras.callbacks.TensorBoard(log_dir=str(out / "logs"))]
+    gan.fit(ds, epochs=args.epochs, verbose=1 if args.progress else 2, callbacks=cbs)
+    steps = int(gan.g_optimizer.iterations.numpy())
+    print(f"trained to epoch {args.epochs} ({steps} generator steps"
+          + (f", resumed from epoch {checkpoint.restored_epoch}" if checkpoint.restored_epoch else "")
+          + f"); outputs in {out}")
+    gan.generator.save(out / "generator.keras")
+    return steps
+
+
 def train(args):
     if args.model not in MODELS:
         raise CliError(f"unknown model {args.model!r}; known models: {', '.join(MODELS)}")
@@ -281,8 +300,6 @@ def train(args):
         raise CliError(f"unknown data set {args.dataset!r}; known: {', '.join(DATASETS)}")
     if args.image_size is not None:
         _check_image_size(args.model, args.image_size)
-
-    import keras
 
     from gan_tf import callbacks, config, data, distribute
 
@@ -307,15 +324,7 @@ def train(args):
     ds = data.to_dataset(x, labels.astype("int32") if args.model in LABELLED else None,
                          batch_size=batch_per_step(gan, args.batch_size), seed=args.seed,
                          drop_remainder=True, resumable=True)
-    checkpoint = callbacks.Checkpoint(out, resume=args.resume)
-    cbs = [checkpoint, callbacks.SampleGrid(out / "samples", n=64, seed=0),
-           keras.callbacks.TensorBoard(log_dir=str(out / "logs"))]
-    gan.fit(ds, epochs=args.epochs, verbose=1 if args.progress else 2, callbacks=cbs)
-    steps = int(gan.g_optimizer.iterations.numpy())
-    print(f"trained to epoch {args.epochs} ({steps} generator steps"
-          + (f", resumed from epoch {checkpoint.restored_epoch}" if checkpoint.restored_epoch else "")
-          + f"); outputs in {out}")
-    gan.generator.save(out / "generator.keras")
+    steps = _fit_run(gan, ds, args, callbacks.SampleGrid(out / "samples", n=64, seed=0))
     result = {"epochs": args.epochs, "generator_steps": steps}
     try:
         from gan_tf import metrics
@@ -531,8 +540,6 @@ def _train_translator(args):
     in ``metrics.json``."""
     _check_translator_args(args)
 
-    import keras
-
     from gan_tf import callbacks, config, distribute
 
     out = Path(args.out)
@@ -564,17 +571,9 @@ def _train_translator(args):
     n_test = max(1, min(args.eval_samples, 1000 if args.dataset == "sneakers2boots" else 10000))
     test = _translation_data(args.model, args.dataset, "test", n_test, args.seed)
     shown = _head(test, 8)
-    checkpoint = callbacks.Checkpoint(out, resume=args.resume)
-    cbs = [checkpoint,
-           callbacks.TranslationGrid(out / "samples",
-                                     lambda model: _translation_report(model, run, shown)[:2]),
-           keras.callbacks.TensorBoard(log_dir=str(out / "logs"))]
-    gan.fit(ds, epochs=args.epochs, verbose=1 if args.progress else 2, callbacks=cbs)
-    steps = int(gan.g_optimizer.iterations.numpy())
-    print(f"trained to epoch {args.epochs} ({steps} generator steps"
-          + (f", resumed from epoch {checkpoint.restored_epoch}" if checkpoint.restored_epoch else "")
-          + f"); outputs in {out}")
-    gan.generator.save(out / "generator.keras")
+    grid = callbacks.TranslationGrid(out / "samples",
+                                     lambda model: _translation_report(model, run, shown)[:2])
+    steps = _fit_run(gan, ds, args, grid)
     if args.model == "cyclegan":
         gan.inverse_generator.save(out / "inverse_generator.keras")
     classifier = None
@@ -772,7 +771,8 @@ def translate(args):
                            f"attributes to turn on, from {', '.join(names)}")
         target = _target_vector(args.target_label, len(names), names)
     images, image_names = _read_images(_png_files(args.input))
-    if run is not None:
+    if run is not None and generator_file.parent == Path(args.checkpoint):
+        # a run folder: check the images before loading TensorFlow (a .keras file: below)
         shape = run["output_shape"] if args.direction == "ba" else run["image_shape"]
         images = _fit_images(images, tuple(shape))
 
