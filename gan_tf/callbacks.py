@@ -35,6 +35,30 @@ class SampleGrid(keras.callbacks.Callback):
         self.paths.append(path)
 
 
+class TranslationGrid(keras.callbacks.Callback):
+    """Save rows of images every ``every`` epochs, e.g. the same held-out inputs, their
+    translations and the ground truth: ``rows(model)`` returns ``(rows, row_labels)``
+    (``plotting.image_rows``). Files are ``<out_dir>/<prefix>_epoch_<epoch>.png`` (1-based
+    epochs); the image-to-image models have no ``sample(n)`` for ``SampleGrid``. See
+    chapter 8."""
+
+    def __init__(self, out_dir, rows, every=1, prefix="translations"):
+        super().__init__()
+        if every <= 0:
+            raise ValueError(f"every must be positive, got every={every}")
+        self.out_dir, self.rows = Path(out_dir), rows
+        self.every, self.prefix = int(every), prefix
+        self.paths = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        rows, labels = self.rows(self.model)
+        path = self.out_dir / f"{self.prefix}_epoch_{epoch + 1:03d}.png"
+        plotting.close(plotting.image_rows(rows, labels, path=path, title=f"epoch {epoch + 1}"))
+        self.paths.append(path)
+
+
 class Checkpoint(keras.callbacks.Callback):
     """Save the whole training state every epoch, atomically, and resume from it.
 

@@ -166,6 +166,7 @@ def no_work(monkeypatch):
 
     monkeypatch.setattr(data, "load_arrays", fail)
     monkeypatch.setattr(cli, "_build", fail)
+    monkeypatch.setattr(cli, "_translation_data", fail)
 
 
 def _one_line_error(capsys, args):
@@ -296,3 +297,262 @@ def test_strategy_choices_are_gan_tf_distribute_kinds():
     from gan_tf import cli, distribute
 
     assert cli.STRATEGIES == distribute.KINDS
+
+
+
+# --- chapter 8: pix2pix, cyclegan, stargan and `translate` ------------------------------------
+
+# (model, dataset, arguments): 2, 2 and 1 generator steps at widths of 4 (the smallest networks
+# that run the papers' layers; a few seconds of tracing each)
+TINY = {
+    "pix2pix": ("edges2items", ["--limit", "4", "--batch-size", "2"], 2),
+    "cyclegan": ("items2hot", ["--limit", "2", "--batch-size", "1", "--n-blocks", "1"], 2),
+    "stargan": ("attributes", ["--limit", "5", "--batch-size", "1", "--n-blocks", "1"], 1),
+}
+
+
+@pytest.fixture(scope="module")
+def translator_runs(tmp_path_factory):
+    """One tiny trained run of each translation model (in this process), shared by the tests
+    below: ``{model: run folder}``. ``--run-eagerly``: tracing these steps would cost 24 s of
+    CPU here, running them 10 s (the traced steps are the trainers' tests'; a fresh
+    interpreter loads these generators in test_saving)."""
+    import contextlib
+    import io
+
+    from gan_tf import cli
+
+    root = tmp_path_factory.mktemp("translators")
+    runs = {}
+    for model, (dataset, args, steps) in TINY.items():
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = cli.main(["train", model, "--dataset", dataset, "--epochs", "1",
+                             "--base-filters", "4", "--eval-samples", "8", "--no-progress",
+                             "--run-eagerly",
+                             "--out", str(root / model), *args])
+        assert code == 0, out.getvalue()
+        assert f"trained to epoch 1 ({steps} generator steps)" in out.getvalue()
+        runs[model] = root / model
+    return runs
+
+
+def test_translation_runs_write_checkpoints_logs_generators_and_scores(translator_runs):
+    scores = {"pix2pix": {"l1", "ssim", "accuracy"}, "cyclegan": {"cycle_l1", "l1_ab", "l1_ba"},
+              "stargan": {"l1", "reconstruction_l1"}}
+    for model, run in translator_runs.items():
+        files = ["run.json", "generator.keras", "metrics.json", "checkpoints/checkpoint.json",
+                 "samples/translations_epoch_001.png"]
+        files += ["inverse_generator.keras"] if model == "cyclegan" else []
+        for name in files:
+            assert (run / name).exists(), (model, name)
+        assert list((run / "logs").rglob("events.out.tfevents.*")), model
+        metrics = json.loads((run / "metrics.json").read_text())
+        assert metrics["generator_steps"] == TINY[model][2] and metrics["test_images"] == 8
+        assert set(metrics) - {"epochs", "generator_steps", "test_images"} == scores[model]
+        # untrained networks: far from the ground truth (a mean |error| of ~0.8 in [-1, 1])
+        l1 = metrics["l1_ab" if model == "cyclegan" else "l1"]
+        assert 0.2 < l1 < 2.0, (model, metrics)
+    run = json.loads((translator_runs["stargan"] / "run.json").read_text())
+    assert run["labels"] == ["tint", "inverted", "flipped", "thick"]
+    assert run["image_shape"] == run["output_shape"] == [32, 32, 3]
+
+
+def _translated(capsys, args):
+    from gan_tf import cli
+
+    assert cli.main([str(a) for a in args]) == 0, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("model,direction,target", [
+    ("pix2pix", None, None), ("cyclegan", "ab", None), ("cyclegan", "ba", None),
+    ("stargan", None, "tint,flipped")])
+def test_translate_writes_the_generators_own_outputs(translator_runs, model, direction, target,
+                                                     capsys, tmp_path):
+    """The PNGs and translated.npy hold G(x) of the saved generator on the given images:
+    uint8 .npy (pix2pix), float .npy in [-1, 1] (stargan), a folder of PNGs (cyclegan)."""
+    import keras
+    import numpy as np
+    from PIL import Image
+
+    from gan_tf import cli
+    from gan_tf.data import paired
+
+    run = translator_runs[model]
+    name = "inverse_generator.keras" if direction == "ba" else "generator.keras"
+    n = 5
+    if model == "pix2pix":
+        x = paired.edges_to_items(n, "test").source
+        source = tmp_path / "edges.npy"
+        np.save(source, cli._to_uint8(x))           # uint8 in [0, 255]: exact in [-1, 1]
+    elif model == "stargan":
+        x = paired.attribute_domains(n, "test").images
+        source = tmp_path / "images.npy"
+        np.save(source, x)
+    else:
+        grey = paired.load_items(n, "test")[0]
+        x = grey if direction == "ab" else paired.restyle(grey)
+        source = tmp_path / "pngs"
+        source.mkdir()
+        for i, image in enumerate(cli._to_uint8(x)):
+            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(
+                source / f"{i}.png")
+        x = cli._to_uint8(x).astype("float32") / 127.5 - 1.0
+        if direction == "ab":                       # grey PNGs to the RGB domain X
+            x = np.repeat(x, 3, axis=-1)
+    args = ["translate", "--checkpoint", run, "--input", source, "--out", tmp_path / "out"]
+    args += [] if direction is None else ["--direction", direction]
+    args += [] if target is None else ["--target-label", target]
+    assert f"wrote {n} translated images to" in _translated(capsys, args)
+    got = np.load(tmp_path / "out" / "translated.npy")
+    generator = keras.saving.load_model(run / name)
+    if model == "stargan":
+        want = generator([x, np.tile([[1, 0, 1, 0]], (n, 1)).astype("float32")], training=False)
+        other = generator([x, np.zeros((n, 4), "float32")], training=False)
+        assert np.abs(np.asarray(other) - got).max() > 1e-4        # the label matters
+    else:
+        want = generator(x, training=False)
+    want = np.asarray(want)
+    assert got.shape == want.shape == (n, 32, 32, 3 if model != "pix2pix" else 1)
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    if model == "pix2pix":    # test-time dropout: a second call draws other masks
+        assert np.abs(np.asarray(generator(x, training=False)) - want).max() > 1e-4
+    pngs = sorted((tmp_path / "out" / "images").glob("*.png"))
+    assert len(pngs) == n
+    stack = np.stack([np.asarray(Image.open(p)) for p in pngs]).reshape(want.shape)
+    assert np.abs(stack.astype(int) - cli._to_uint8(want).astype(int)).max() <= 1
+    assert (tmp_path / "out" / "grid.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("model,args,message", [
+    ("pix2pix", ["--input", "small.npy"],
+     "--input: the images are 28x28, the generator takes 32x32 (resize them first)"),
+    ("pix2pix", ["--input", "rgb.npy"],
+     "--input: the images are RGB (3 channels), the generator takes grey (1 channel)"),
+    ("pix2pix", ["--input", "wide.npy"],
+     "--input wide.npy: float images must lie in [-1, 1] (or give uint8 in [0, 255]); got "
+     "values in [-2, 2]"),
+    ("pix2pix", ["--input", "flat.npy"],
+     "--input flat.npy: expected images (N, H, W, C) or grey (N, H, W), got an array of shape "
+     "(32, 32)"),
+    ("pix2pix", ["--input", "missing.png"], "--input missing.png: no such file or folder"),
+    ("pix2pix", ["--input", "rgb.npy", "--target-label", "1,0"],
+     "--target-label: pix2pix has no target domain (only stargan takes one)"),
+    ("pix2pix", ["--input", "rgb.npy", "--direction", "ba"],
+     "--direction ba: pix2pix has one generator; only cyclegan translates both ways"),
+    ("stargan", ["--input", "rgb.npy", "--target-label", "1,0,1"],
+     "--target-label 1,0,1: the generator takes 4 labels (tint, inverted, flipped, thick), "
+     "got 3 values"),
+    ("stargan", ["--input", "rgb.npy", "--target-label", "tint,blond"],
+     "--target-label tint,blond: unknown attribute 'blond'; known: tint, inverted, flipped, "
+     "thick (or none, or 4 values 0/1)"),
+    ("stargan", ["--input", "rgb.npy", "--target-label", "1,0,2,0"],
+     "--target-label 1,0,2,0: expected 0 or 1 for each label"),
+    ("stargan", ["--input", "rgb.npy"],
+     "stargan needs --target-label: 4 values 0/1 or the attributes to turn on, from tint, "
+     "inverted, flipped, thick"),
+])
+def test_bad_translate_arguments_are_one_line_errors(translator_runs, model, args, message,
+                                                     capsys, tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    np.save("small.npy", np.zeros((2, 28, 28, 1), "float32"))
+    np.save("rgb.npy", np.zeros((2, 32, 32, 3), "float32"))
+    np.save("wide.npy", np.full((2, 32, 32, 1), 2.0, "float32") * [[[[1]]], [[[-1]]]])
+    np.save("flat.npy", np.zeros((32, 32), "float32"))
+    line = _one_line_error(capsys, ["translate", "--checkpoint", translator_runs[model], *args])
+    assert line == f"error: {message}"
+    assert not (translator_runs[model] / "translated").exists()
+
+
+def test_translate_without_a_generator_is_a_one_line_error(translator_runs, capsys, tmp_path):
+    """An unfinished run (no generator.keras yet), a noise model's run, a missing file, and a
+    translation run given to ``sample``."""
+    run = tmp_path / "unfinished"
+    run.mkdir()
+    shutil.copy(translator_runs["cyclegan"] / "run.json", run / "run.json")
+    line = _one_line_error(capsys, ["translate", "--checkpoint", run, "--input", "x.npy"])
+    assert line == (f"error: no generator.keras in {run}: train writes it when it finishes "
+                    "(run the train command again to finish it)")
+    (run / "run.json").write_text(json.dumps({"model": "dcgan"}))
+    line = _one_line_error(capsys, ["translate", "--checkpoint", run, "--input", "x.npy"])
+    assert line.startswith(f"error: {run} is a dcgan run, which generates from noise: use sample")
+    line = _one_line_error(capsys, ["translate", "--checkpoint", tmp_path / "g.keras",
+                                    "--input", "x.npy"])
+    assert line.startswith(f"error: no such file: {tmp_path / 'g.keras'} (expected a generator")
+    line = _one_line_error(capsys, ["sample", "--checkpoint", translator_runs["pix2pix"]])
+    assert line.startswith("error: pix2pix translates images: use python -m gan_tf translate")
+
+
+@pytest.mark.parametrize("model,args,message", [
+    ("pix2pix", ["--dataset", "facades"],
+     "unknown data set 'facades' for pix2pix; known: edges2items, hole2items"),
+    ("cyclegan", ["--dataset", "horse2zebra"],
+     "unknown data set 'horse2zebra' for cyclegan; known: items2hot, items2stripes, "
+     "sneakers2boots"),
+    ("stargan", ["--dataset", "celeba"], "unknown data set 'celeba' for stargan; known: attributes"),
+    ("pix2pix", ["--image-size", "64"],
+     "--image-size: pix2pix trains on the 32x32 images of gan_tf.data.paired (no resize)"),
+    ("cyclegan", ["--latent-dim", "8"], "--latent-dim: cyclegan has no z (it translates images)"),
+    ("pix2pix", ["--n-blocks", "2"],
+     "--n-blocks sets the ResNet generators of cyclegan and stargan; pix2pix's U-Net has none"),
+    ("stargan", ["--base-filters", "0"], f"argument --base-filters: {POSITIVE} '0'"),
+])
+def test_bad_translation_train_arguments_are_one_line_errors_before_any_work(
+        model, args, message, capsys, no_work, tmp_path):
+    line = _one_line_error(capsys, ["train", model, "--out", tmp_path / "run", *args])
+    assert line == f"error: {message}"
+    assert not (tmp_path / "run").exists()
+
+
+def test_width_options_are_for_the_translation_models(capsys, no_work, tmp_path):
+    line = _one_line_error(capsys, ["train", "dcgan", "--base-filters", "8", "--out", tmp_path])
+    assert line == ("error: --base-filters sets the widths of the translation models (pix2pix, "
+                    "cyclegan, stargan), not of dcgan")
+
+
+@pytest.mark.parametrize("model,trainer,lr,betas,d_steps", [
+    ("pix2pix", "Pix2Pix", 2e-4, (0.5, 0.999), 1),
+    ("cyclegan", "CycleGAN", 2e-4, (0.5, 0.999), 1),
+    ("stargan", "StarGAN", 1e-4, (0.5, 0.999), 5),
+])
+def test_each_translation_model_is_its_papers_trainer_with_its_defaults(model, trainer, lr,
+                                                                         betas, d_steps):
+    """Adam with the paper's rates; CycleGAN and StarGAN decay linearly to 0 over the second
+    half of the run's steps (StarGAN's critic counting its 5 updates per step); the papers'
+    networks: a U-Net with test-time dropout and a PatchGAN on (input, output) pairs; ResNet
+    generators and instance-norm PatchGANs; StarGAN's label-tiling generator."""
+    from gan_tf import cli, distribute, layers
+
+    dataset = TINY[model][0]
+    channels = {"pix2pix": (1, 1), "cyclegan": (3, 3), "stargan": (3, 3)}[model]
+    run = {"model": model, "dataset": dataset, "image_shape": [32, 32, channels[0]],
+           "output_shape": [32, 32, channels[1]], "base_filters": 4, "n_blocks": 1,
+           "labels": ["tint", "inverted", "flipped", "thick"], "seed": 0,
+           "precision": "float32", "jit": False}
+    gan = cli._make_trainer(run, distribute.strategy("default"), total_steps=10)
+    assert type(gan).__name__ == trainer
+    assert cli.batch_per_step(gan, 16) == 16 * d_steps
+    for opt, steps in ((gan.g_optimizer, 10), (gan.d_optimizer, 10 * d_steps)):
+        assert type(opt).__name__ == "Adam" and (opt.beta_1, opt.beta_2) == betas
+        schedule = opt._learning_rate
+        if model == "pix2pix":
+            assert float(opt.learning_rate) == pytest.approx(lr)
+        else:
+            assert type(schedule).__name__ == "LinearDecay"
+            assert schedule.initial_learning_rate == pytest.approx(lr)
+            assert schedule.total_steps == steps
+            assert float(schedule(steps // 2)) == pytest.approx(lr)
+            assert float(schedule(steps)) == 0.0
+    kinds = {type(layer) for layer in gan.generator._flatten_layers()}
+    if model == "pix2pix":
+        assert layers.AlwaysOnDropout in kinds and gan.objective == "l1+cgan"
+        assert gan.lambda_l1 == 100.0 and isinstance(gan.discriminator.input_shape, list)
+    elif model == "cyclegan":
+        assert {layers.ReflectionPadding2D, layers.InstanceNormalization} <= kinds
+        assert (gan.lambda_cycle, gan.lambda_identity, gan.pool_size) == (10.0, 5.0, 50)
+    else:
+        assert layers.TileLabels in kinds and gan.label_dim == 4
+        assert (gan.gp_weight, gan.cls_weight, gan.rec_weight) == (10.0, 1.0, 10.0)

@@ -52,18 +52,26 @@ def saved(tmp_path_factory):
     h = layers.InstanceNormalization(name="norm")(layers.ReflectionPadding2D(2)(image))
     h = keras.layers.Conv2D(2, 5, name="conv")(h)
     translator = keras.Model(image, models.build_unet_generator(8, 2, 1, base_filters=2)(h))
+    # the generators `python -m gan_tf train cyclegan|stargan` saves (pix2pix's: the U-Net)
+    resnet = models.build_resnet_generator(8, 1, 3, base_filters=2, n_blocks=1)
+    stargan = models.build_stargan_generator(8, 3, label_dim=4, base_filters=2, n_blocks=1)
     rng = np.random.default_rng(1)
     inputs = {"generator": rng.normal(size=(4, 8)).astype("float32"),
               "discriminator": rng.uniform(-1, 1, size=(3, 28, 28, 1)).astype("float32"),
               "vae_head": rng.normal(size=(5, 6)).astype("float32"),
-              "translator": rng.uniform(-1, 1, size=(2, 8, 8, 1)).astype("float32")}
+              "translator": rng.uniform(-1, 1, size=(2, 8, 8, 1)).astype("float32"),
+              "resnet": rng.uniform(-1, 1, size=(2, 8, 8, 1)).astype("float32"),
+              "stargan": [rng.uniform(-1, 1, size=(2, 8, 8, 3)).astype("float32"),
+                          np.eye(4, dtype="float32")[[0, 3]]]}
     expected = {}
     for i, (name, model) in enumerate((("generator", g), ("discriminator", d),
-                                       ("vae_head", vae_head), ("translator", translator))):
+                                       ("vae_head", vae_head), ("translator", translator),
+                                       ("resnet", resnet), ("stargan", stargan))):
         _randomise(model, seed=i)
         model.save(folder / f"{name}.keras")  # before the call: Reparameterize's noise state
-        np.save(folder / f"{name}_in.npy", inputs[name])
-        expected[name] = np.asarray(model(inputs[name], training=False))
+        x = inputs[name] if isinstance(inputs[name], list) else [inputs[name]]
+        np.savez(folder / f"{name}_in.npz", *x)
+        expected[name] = np.asarray(model(x if len(x) > 1 else x[0], training=False))
     assert layers.UpSampleConv2D in {type(layer) for layer in g.layers}
     return folder, expected
 
@@ -72,9 +80,11 @@ LOAD = """
 import sys
 import numpy as np
 {imports}
-for name in ("generator", "discriminator", "vae_head", "translator"):
+for name in ("generator", "discriminator", "vae_head", "translator", "resnet", "stargan"):
     m = {load}(f"{{name}}.keras")
-    np.save(f"{{name}}_out.npy", np.asarray(m(np.load(f"{{name}}_in.npy"), training=False)))
+    z = np.load(f"{{name}}_in.npz")
+    x = [z[k] for k in sorted(z.files)]
+    np.save(f"{{name}}_out.npy", np.asarray(m(x if len(x) > 1 else x[0], training=False)))
 """
 
 
@@ -93,7 +103,8 @@ def test_saved_models_load_after_import_gan_tf_alone_with_the_same_outputs(saved
         got = np.load(folder / f"{name}_out.npy")
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=name)
     assert np.ptp(expected["generator"]) > 0.1 and np.ptp(expected["vae_head"]) > 0.1
-    assert np.ptp(expected["translator"]) > 0.1
+    for name in ("translator", "resnet", "stargan"):
+        assert np.ptp(expected[name]) > 0.1, name
 
 
 def test_cli_samples_from_a_saved_generator_file(saved):
